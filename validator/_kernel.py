@@ -1,0 +1,52 @@
+"""Pick the kernel: the compiled one when it is built, else the pure-Python twin.
+
+DPV_NO_SPEEDUPS=1 forces pure Python (the same switch skips the build in setup.py);
+DPV_REQUIRE_SPEEDUPS=1 makes a missing compiled kernel an ImportError instead of a fallback.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import Optional
+
+from . import _kernel_py
+
+KERNELS = ("python", "cython")
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "") not in ("", "0")
+
+
+def _compiled() -> ModuleType:
+    from . import _kernel_c  # type: ignore[attr-defined]
+
+    return _kernel_c
+
+
+def load(name: Optional[str] = None) -> ModuleType:
+    """The kernel module called `name` ("python" / "cython"), or the default one."""
+    if name == "python":
+        return _kernel_py
+    if name == "cython":
+        try:
+            return _compiled()
+        except ImportError as exc:
+            raise ImportError(
+                f"the compiled kernel is not available ({exc}); reinstall with a C compiler"
+            ) from exc
+    if name is not None:
+        raise ValueError(f"kernel must be one of {KERNELS}, not {name!r}")
+    if _flag("DPV_NO_SPEEDUPS"):
+        return _kernel_py
+    try:
+        return _compiled()
+    except ImportError:
+        if _flag("DPV_REQUIRE_SPEEDUPS"):
+            raise
+        return _kernel_py
+
+
+DEFAULT = load()
+BACKEND: str = DEFAULT.NAME

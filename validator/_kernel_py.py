@@ -1,0 +1,120 @@
+"""The readable kernel: the batch loop, match dispatch and fast checks, in pure Python.
+
+`_speedups/_kernel_c.pyx` is its compiled twin and must give identical bytes. Both call the shared
+exact path (`results.py`) for anything that is not valid, so the error wording lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from .compile import CompiledPlan
+from .errors import BatchFailure
+from .jsvalue import truthy
+from .lineparse import parse_line
+from .matching import event_match_key
+from .results import (
+    INVALID_UA_SCHEMA_RESULT,
+    UNPLANNABLE_RESULT,
+    result_json,
+    schema_errors_json,
+    unplanned_result,
+)
+
+NAME = "python"
+RESULTS_HEAD = b'{"results":['
+RESULTS_TAIL = b'],"batch":{}}'
+
+
+def prepare(plan: CompiledPlan) -> None:
+    """Per-kernel preparation of a compiled plan; the pure kernel runs the exact collector as is."""
+
+
+def _events_of(batch: Any) -> Any:
+    if not truthy(batch):
+        raise BatchFailure("Data Plan Version or Batch is missing and required")
+    events = batch.get("events") if type(batch) is dict else None
+    if events is not None and type(events) is not list:
+        raise BatchFailure(f"events must be an array, not {type(events).__name__} (the reference throws)")
+    return events
+
+
+def _event_result(plan: CompiledPlan, event: Any) -> Any:
+    """The serialized result of one event, or None when it is valid."""
+    if type(event) is not dict:
+        if event is None:
+            raise BatchFailure("Cannot read properties of null (reading 'event_type')")
+        return UNPLANNABLE_RESULT
+    key = event_match_key(event)
+    if not key:
+        return UNPLANNABLE_RESULT
+    point = plan.lookup.get(key)
+    if point is None:
+        return unplanned_result(event)
+    fast = point.fast
+    if fast is not None and fast(event):
+        return None
+    errors = schema_errors_json(point.node, event, plan.lenient)
+    return result_json(point.match_json, errors) if errors else None
+
+
+def _user_attributes_result(plan: CompiledPlan, batch: Any) -> Any:
+    mode = plan.ua_mode
+    if mode == "skip":
+        return None
+    if mode == "invalid":
+        return INVALID_UA_SCHEMA_RESULT
+    point = plan.ua_point
+    attributes = batch.get("user_attributes") if type(batch) is dict else None
+    if point.fast is not None and type(attributes) is dict and point.fast(attributes):  # type: ignore[union-attr]
+        return None
+    errors = schema_errors_json(point.node, attributes, plan.lenient)  # type: ignore[union-attr]
+    return result_json(point.match_json, errors) if errors else None  # type: ignore[union-attr]
+
+
+def batch_results(plan: CompiledPlan, batch: Any) -> list:
+    """Serialized results of one batch (events in order, then user attributes); raises BatchFailure."""
+    events = _events_of(batch)
+    results = []
+    if events:
+        for event in events:
+            result = _event_result(plan, event)
+            if result is not None:
+                results.append(result)
+    ua = _user_attributes_result(plan, batch)
+    if ua is not None:
+        results.append(ua)
+    return results
+
+
+def batch_is_valid(plan: CompiledPlan, batch: Any) -> bool:
+    """True when the batch would produce no results; raises BatchFailure."""
+    events = _events_of(batch)
+    if events:
+        for event in events:
+            if _event_result(plan, event) is not None:
+                return False
+    return _user_attributes_result(plan, batch) is None
+
+
+def event_result(plan: CompiledPlan, event: Any) -> Any:
+    """validateEvent: the serialized result of one event, or None when valid."""
+    return _event_result(plan, event)
+
+
+def results_line(plan: CompiledPlan, batch: Any) -> bytes:
+    """The validate endpoint's response for one decoded batch; raises BatchFailure."""
+    results = batch_results(plan, batch)
+    if not results:
+        return b'{"results":[],"batch":{}}'
+    return RESULTS_HEAD + ",".join(results).encode() + RESULTS_TAIL
+
+
+def validate_line(plan: CompiledPlan, line: bytes) -> bytes:
+    """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
+    try:
+        return results_line(plan, parse_line(line))
+    except BatchFailure as exc:
+        return orjson.dumps({"error": str(exc)})

@@ -1,0 +1,178 @@
+"""Plan version document -> CompiledPlan: the match-key index and one compiled schema per live data point.
+
+Mirrors the reference's DataPlanEventValidator constructor (points in array order, last duplicate
+wins, points without match or validator skipped, non-JSON-schema validators accept everything),
+but compiles every schema once, up front, and refuses the plan with a PlanError listing every
+problem the reference would only hit when an event arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .errors import PlanError, PlanProblem
+from .jsout import dumps
+from .jsvalue import truthy
+from .matching import DEAD_KEY, MissingCriteria, point_match_key
+from .schema.compiler import compile_schema
+from .schema.nodes import Node
+
+COMPAT_MODES = (None, "1.0.3", "1.0.4")
+UA_KEY = "user_attributes"
+NEVER_LOOKED_UP = frozenset({DEAD_KEY, "user_identities"})
+
+
+class DataPoint:
+    """A live data point: its match as written (echoed in results) and its compiled schema."""
+
+    __slots__ = ("index", "match", "match_json", "key", "node", "fast", "schema")
+
+    def __init__(self, index: int, match: Any, key: str, schema: Any) -> None:
+        self.index = index
+        self.match = match
+        self.match_json = dumps(match)
+        self.key = key
+        self.schema = schema
+        self.node: Optional[Node] = None
+        self.fast: Any = None  # kernel's boolean check; None means "always run the exact collector"
+
+
+class CompiledPlan:
+    """Everything needed to validate batches against one plan version; immutable once built."""
+
+    __slots__ = (
+        "lookup",
+        "ua_point",
+        "ua_mode",
+        "compat",
+        "lenient",
+        "plan_id",
+        "version",
+        "warnings",
+        "source",
+    )
+
+    def __init__(self) -> None:
+        self.lookup: dict = {}
+        self.ua_point: Optional[DataPoint] = None
+        self.ua_mode = "skip"  # "skip" | "invalid" (the 'Invalid JSON Schema' result) | "validate"
+        self.compat: Optional[str] = None
+        self.lenient = False
+        self.plan_id: Any = None
+        self.version: Any = None
+        self.warnings: list = []
+        self.source = ""
+
+
+def describe_point(index: int, point: Any) -> str:
+    """'data point 3 (custom_event "Add to Cart")', for messages."""
+    match = point.get("match") if type(point) is dict else None
+    if type(match) is not dict:
+        return f"data point {index}"
+    criteria = match.get("criteria")
+    name = None
+    if type(criteria) is dict:
+        for field in ("event_name", "screen_name", "action", "application_transition_type"):
+            if field in criteria:
+                name = criteria[field]
+                break
+    label = str(match.get("type"))
+    if name is not None:
+        label += f" {dumps(name)}"
+    return f"data point {index} ({label})"
+
+
+def compile_document(
+    document: Any,
+    *,
+    pointer: str = "",
+    compat: Optional[str] = None,
+    lenient: bool = False,
+    source: str = "",
+) -> CompiledPlan:
+    """Compile a version document `{"data_points": [...]}`; raise PlanError with every problem found."""
+    if compat not in COMPAT_MODES:
+        raise ValueError(f"compat must be one of {COMPAT_MODES[1:]} or None, not {compat!r}")
+    if not truthy(document):
+        raise PlanError("Data Plan Document is required", source)
+    if type(document) is not dict or not truthy(document.get("data_points")):
+        raise PlanError(
+            [PlanProblem(pointer + "/data_points", "Data Plan Document must have data points")], source
+        )
+    data_points = document["data_points"]
+    if type(data_points) is not list:
+        if type(data_points) is dict:
+            data_points = []  # the reference silently finds no points in an object
+        else:
+            raise PlanError([PlanProblem(pointer + "/data_points", "data_points must be an array")], source)
+
+    plan = CompiledPlan()
+    plan.compat, plan.lenient, plan.source = compat, lenient, source
+    problems: list = []
+    points: dict = {}
+    for index, point in enumerate(data_points):
+        where = f"{pointer}/data_points/{index}"
+        if point is None:
+            problems.append(PlanProblem(where, "data point is null", f"data point {index}"))
+            continue
+        match = point.get("match") if type(point) is dict else None
+        validator = point.get("validator") if type(point) is dict else None
+        if not truthy(match) or not truthy(validator):
+            plan.warnings.append(
+                (where, "Data Plan Point is not valid (no match or no validator): its events are unplanned")
+            )
+            continue
+        try:
+            key = point_match_key(match)
+        except MissingCriteria as exc:
+            problems.append(
+                PlanProblem(
+                    where + "/match/criteria", f"a {exc} match needs criteria", describe_point(index, point)
+                )
+            )
+            continue
+        if key in points:
+            plan.warnings.append(
+                (where, f"Duplicate match key {key!r}: this point replaces data point {points[key].index}")
+            )
+        schema: Any = {}
+        if (
+            type(validator) is dict
+            and validator.get("type") == "json_schema"
+            and truthy(validator.get("definition"))
+        ):
+            schema = validator["definition"]
+        else:
+            plan.warnings.append(
+                (where + "/validator", "Non-JSON-Schema validator: every event it matches is valid")
+            )
+        points[key] = DataPoint(index, match, key, schema)
+
+    for key, point in points.items():
+        if key in NEVER_LOOKED_UP:
+            continue
+        if key == UA_KEY and not _has_own_keys(point.schema):
+            continue  # the reference reports 'Invalid JSON Schema' without compiling it
+        where = f"{pointer}/data_points/{point.index}/validator/definition"
+        node, schema_problems = compile_schema(point.schema, where)
+        label = describe_point(point.index, data_points[point.index])
+        problems.extend(PlanProblem(p, message, label) for p, message in schema_problems)
+        point.node = node
+    if problems:
+        raise PlanError(problems, source)
+
+    plan.lookup = {k: p for k, p in points.items() if k not in NEVER_LOOKED_UP and k != UA_KEY}
+    ua_point = points.get(UA_KEY)
+    if ua_point is None:
+        plan.ua_mode = "invalid" if compat == "1.0.3" else "skip"
+    elif ua_point.node is None:
+        plan.ua_mode = "invalid"
+    else:
+        plan.ua_mode, plan.ua_point = "validate", ua_point
+    return plan
+
+
+def _has_own_keys(schema: Any) -> bool:
+    # Object.keys(schema).length: strings and arrays have index keys, booleans and numbers none.
+    t = type(schema)
+    return (t is dict or t is list or t is str) and len(schema) > 0

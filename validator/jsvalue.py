@@ -1,0 +1,288 @@
+"""JavaScript value semantics the reference relies on, for values decoded from JSON.
+
+JSON decodes to dict/list/str/int/float/bool/None here; the reference sees JS values. This module is
+the one place that knows how they differ: number rounding (every number is a double), string
+coercion (`String(x)` / `Array.prototype.join`), own-key order (integer-like keys first), truthiness
+and deep equality (fast-deep-equal, as ajv uses it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+# Integers beyond this lose precision in a double; they must be rounded before use.
+MAX_SAFE_INTEGER = 2**53
+ARRAY_INDEX_LIMIT = 4294967295  # canonical array indices are 0 .. 2**32 - 2
+
+
+class JSFunction:
+    """Stand-in for an inherited Object.prototype member (a function in JS).
+
+    ajv tests presence with `data[name] !== undefined`, so `required: ["constructor"]` is always
+    satisfied and `properties: {"toString": ...}` validates a function. Only the exact error
+    collector sees these; JSON.stringify of a function is undefined, so it never reaches output.
+    """
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"JSFunction({self.name!r})"
+
+
+class JSObjectPrototype:
+    """Stand-in for `Object.prototype`, what an inherited `__proto__` evaluates to."""
+
+    __slots__ = ()
+
+
+# Names every plain JS object inherits from Object.prototype.
+INHERITED_FUNCTIONS = frozenset(
+    {
+        "constructor",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "toString",
+        "valueOf",
+        "__defineGetter__",
+        "__defineSetter__",
+        "__lookupGetter__",
+        "__lookupSetter__",
+    }
+)
+INHERITED_NAMES = INHERITED_FUNCTIONS | {"__proto__"}
+
+
+def inherited_member(name: str) -> Any:
+    """Return what a plain JS object yields for an inherited `name`, or None if nothing."""
+    if name in INHERITED_FUNCTIONS:
+        return JSFunction(name)
+    if name == "__proto__":
+        return JSObjectPrototype()
+    return None
+
+
+def is_array_index(key: str) -> bool:
+    """True for canonical array-index strings ("0" .. "4294967294", no leading zeros)."""
+    if not key or not key.isdigit() or not key.isascii():
+        return False
+    if len(key) > 1 and key[0] == "0":
+        return False
+    return int(key) < ARRAY_INDEX_LIMIT
+
+
+def js_keys(obj: dict) -> list:
+    """Own-key order of a JS object built from `obj`: array indices ascending, then insertion order."""
+    indices = None
+    for key in obj:
+        if key and "0" <= key[0] <= "9" and is_array_index(key):
+            if indices is None:
+                indices = []
+            indices.append(key)
+    if indices is None:
+        return list(obj)
+    indices.sort(key=int)
+    index_set = set(indices)
+    return indices + [k for k in obj if k not in index_set]
+
+
+def has_index_keys(obj: dict) -> bool:
+    """True when JS would reorder `obj`'s keys."""
+    for key in obj:
+        if key and "0" <= key[0] <= "9" and is_array_index(key):
+            return True
+    return False
+
+
+def to_double(value: int) -> Any:
+    """Round a Python int the way a JS number holds it (ints past 2**53 become floats)."""
+    if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value
+    return float(value)
+
+
+def is_number(value: Any) -> bool:
+    """typeof value == 'number' (bool excluded)."""
+    t = type(value)
+    return t is float or t is int
+
+
+def is_integer(value: Any) -> bool:
+    """ajv's integer test: a number with value % 1 == 0 (1.0 and 1e300 are integers)."""
+    t = type(value)
+    if t is int:
+        return True
+    if t is float:
+        return value == value and value not in (float("inf"), float("-inf")) and value.is_integer()
+    return False
+
+
+def truthy(value: Any) -> bool:
+    """JS truthiness: {} and [] are truthy; "", 0, NaN, null, false and absent are falsy."""
+    if value is None or value is False:
+        return False
+    t = type(value)
+    if t is str:
+        return value != ""
+    if t is int or t is float:
+        return value == value and value != 0
+    return True
+
+
+def format_number(value: Any) -> str:
+    """Number.prototype.toString for a JSON number (int or float)."""
+    if type(value) is int:
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return str(value)
+        value = float(value)
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return _format_float(value)
+
+
+def _format_float(value: float) -> str:
+    # repr gives the shortest round-trip digits; re-lay them out with ECMAScript's rules
+    # (fixed notation for exponents -7 < e < 21, otherwise d.ddde+X).
+    text = repr(value)
+    sign = ""
+    if text[0] == "-":
+        sign, text = "-", text[1:]
+    if "e" in text:
+        mantissa, exp_text = text.split("e")
+        exponent = int(exp_text)
+    else:
+        mantissa, exponent = text, 0
+    if "." in mantissa:
+        int_part, frac_part = mantissa.split(".")
+    else:
+        int_part, frac_part = mantissa, ""
+    digits = (int_part + frac_part).lstrip("0")
+    # position of the decimal point relative to the first significant digit
+    point = (
+        len(int_part.lstrip("0")) + exponent
+        if int_part.strip("0")
+        else exponent - (len(frac_part) - len(frac_part.lstrip("0")))
+    )
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    n = point
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * (-n) + digits
+    exp = n - 1
+    exp_str = ("+" if exp >= 0 else "-") + str(abs(exp))
+    if k == 1:
+        return sign + digits + "e" + exp_str
+    return sign + digits[0] + "." + digits[1:] + "e" + exp_str
+
+
+def js_string(value: Any) -> str:
+    """`Array.prototype.join` stringification: null/undefined -> '', else String(value)."""
+    if value is None:
+        return ""
+    t = type(value)
+    if t is str:
+        return value
+    if t is bool:
+        return "true" if value else "false"
+    if t is int or t is float:
+        return format_number(value)
+    if t is list:
+        return ",".join(js_string(v) for v in value)
+    return "[object Object]"
+
+
+def js_equal(a: Any, b: Any) -> bool:
+    """fast-deep-equal on JSON values: 1 == 1.0, true != 1, object key order ignored."""
+    ta, tb = type(a), type(b)
+    if ta is bool or tb is bool:
+        return ta is tb and a == b
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        if ta is int:
+            a = to_double(a)
+        if tb is int:
+            b = to_double(b)
+        return a == b
+    if ta is str or tb is str:
+        return ta is tb and a == b
+    if a is None or b is None:
+        return a is b
+    if ta is list:
+        if tb is not list or len(a) != len(b):
+            return False
+        return all(js_equal(x, y) for x, y in zip(a, b))
+    if ta is dict:
+        if tb is not dict or len(a) != len(b):
+            return False
+        for key, value in a.items():
+            if key not in b or not js_equal(value, b[key]):
+                return False
+        return True
+    return a is b
+
+
+def clean(value: Any) -> dict:
+    """The reference's null stripping (`clean`), applied to the value a schema validates.
+
+    Nulls are removed from objects reachable through objects; arrays are copied as they are.
+    A falsy top value becomes {}; a top-level array or string becomes an index-keyed object.
+    """
+    if not truthy(value):
+        return {}
+    t = type(value)
+    if t is dict:
+        return _clean_object(value)
+    if t is list:
+        return _clean_pairs((str(i), v) for i, v in enumerate(value))
+    if t is str:
+        # Object.keys on a string yields UTF-16 code-unit indices.
+        units = _utf16_units(value)
+        return {str(i): u for i, u in enumerate(units)}
+    return {}
+
+
+def _clean_object(obj: dict) -> dict:
+    return _clean_pairs((k, obj[k]) for k in js_keys(obj))
+
+
+def _clean_pairs(pairs: Iterable) -> dict:
+    out: dict = {}
+    for key, item in pairs:
+        t = type(item)
+        if t is dict:
+            out[key] = _clean_object(item)  # {} is truthy, so every object is entered
+        elif item is not None:
+            out[key] = item
+    return out
+
+
+def _utf16_units(text: str) -> list:
+    if text.isascii() or max(text) <= "\uffff":
+        return list(text)
+    encoded = text.encode("utf-16-le", "surrogatepass")
+    return [encoded[i : i + 2].decode("utf-16-le", "surrogatepass") for i in range(0, len(encoded), 2)]
+
+
+def utf16_length(text: str) -> int:
+    """String length in UTF-16 code units (what JS `.length` reports)."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for ch in text if ch > "\uffff")
+
+
+def ucs2_length(text: str) -> int:
+    """ajv's ucs2length: Unicode code points (a surrogate pair counts once)."""
+    return len(text)

@@ -1,0 +1,118 @@
+"""Validation results in the reference's exact shape, serialized as JSON.stringify would.
+
+Shared by both kernels: they call into here only when something failed (an unplanned event, a
+failed fast check, user attributes), so nothing here is on the valid path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import BatchFailure
+from .jsout import dumps, quote
+from .jsvalue import INHERITED_NAMES, clean, inherited_member, is_array_index
+from .matching import synthesize_match, unplanned_key
+from .schema.collect import collect_errors
+
+MISSING: Any = object()
+
+INVALID_VALUE_KEYWORDS = frozenset(
+    {
+        "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength",
+        "minLength", "pattern", "format", "type", "const", "enum",
+    }
+)  # fmt: skip
+
+RESULT_PREFIX = '{"event_type":"validation_result","data":{'
+UNPLANNABLE_RESULT = (
+    RESULT_PREFIX
+    + '"validation_errors":[{"validation_error_type":"unplanned","key":"unknown","error_pointer":"#"}]}}'
+)
+INVALID_UA_SCHEMA_RESULT = (
+    RESULT_PREFIX
+    + '"match":{"type":"user_attributes"},"validation_errors":[{"validation_error_type":"unknown",'
+    '"error_pointer":"#","actual":"Invalid JSON Schema","key":"user_attributes"}]}}'
+)
+
+
+def result_json(match_json: str, errors_json: list) -> str:
+    """One validation_result object, from a serialized match and serialized errors."""
+    return RESULT_PREFIX + '"match":' + match_json + ',"validation_errors":[' + ",".join(errors_json) + "]}}"
+
+
+def unplanned_result(event: dict) -> str:
+    """The result of an event whose match key is not in the plan."""
+    key = unplanned_key(event)
+    error = '{"validation_error_type":"unplanned","key":' + dumps(key) + ',"error_pointer":"#"}'
+    return (
+        RESULT_PREFIX + '"match":' + dumps(synthesize_match(event)) + ',"validation_errors":[' + error + "]}}"
+    )
+
+
+def schema_errors_json(node: Any, value: Any, lenient: bool) -> list:
+    """Serialized validation_errors of `value` (un-cleaned) against a compiled schema; [] when valid."""
+    errors = collect_errors(node, clean(value), lenient)
+    return [validation_error_json(error, value) for error in errors]
+
+
+def validation_error_json(error: Any, original: Any) -> str:
+    """generateValidationError: map one ajv error to the reference's validation_error, serialized."""
+    nodes = [segment for segment in error.path if segment != ""]
+    pointer = "#" + "".join("/" + n for n in nodes)
+    keyword = error.keyword
+    actual = actual_value(digin(original, nodes))
+    key: Any = nodes[-1] if nodes else MISSING
+    expected: Any = MISSING
+    if keyword in INVALID_VALUE_KEYWORDS:
+        kind, expected = "invalid_value", error.message
+    elif keyword == "additionalProperties" or keyword == "additionalItems":
+        kind = "unplanned"
+        key = actual = MISSING if error.param is None else error.param
+    elif keyword == "required":
+        kind, expected, actual = "missing_required", error.param, MISSING
+    elif keyword == "dependencies":
+        kind, expected = "missing_required", error.message
+    else:
+        kind, expected = "unknown", error.message
+    parts = []
+    if actual is not MISSING:
+        parts.append('"actual":' + dumps(actual))
+    parts.append('"error_pointer":' + quote(pointer))
+    parts.append('"schema_keyword":' + quote(keyword))
+    if key is not MISSING:
+        parts.append('"key":' + quote(key))
+    parts.append('"validation_error_type":"' + kind + '"')
+    if expected is not MISSING:
+        parts.append('"expected":' + dumps(expected))
+    return "{" + ",".join(parts) + "}"
+
+
+def digin(element: Any, keys: list) -> Any:
+    """The reference's digin: follow keys with `key in element`, silently skipping keys not found."""
+    for key in keys:
+        t = type(element)
+        if t is dict:
+            if key in element:
+                element = element[key]
+            elif key in INHERITED_NAMES:
+                element = inherited_member(key)
+        elif t is list:
+            if is_array_index(key) and int(key) < len(element):
+                element = element[int(key)]
+            elif key == "length":
+                element = len(element)
+        elif t is str or t is int or t is float or t is bool or element is None:
+            shown = "null" if element is None else str(element)
+            raise BatchFailure(f"Cannot use 'in' operator to search for '{key}' in {shown}")
+    return element
+
+
+def actual_value(value: Any) -> Any:
+    """getActualValue: strings and numbers as they are, everything else as its JSON text."""
+    t = type(value)
+    if t is str or t is int or t is float:
+        return value
+    try:
+        return dumps(value)
+    except ValueError:  # a function: JSON.stringify gives undefined, the key is dropped
+        return MISSING
