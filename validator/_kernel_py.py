@@ -22,6 +22,7 @@ from .results import (
     schema_errors_json,
     unplanned_result,
 )
+from .schema.fastcheck import attach_python_checks
 
 NAME = "python"
 RESULTS_HEAD = b'{"results":['
@@ -29,7 +30,8 @@ RESULTS_TAIL = b'],"batch":{}}'
 
 
 def prepare(plan: CompiledPlan) -> None:
-    """Per-kernel preparation of a compiled plan; the pure kernel runs the exact collector as is."""
+    """Attach generated Python fast checks to the plan's data points (`point.fast`)."""
+    attach_python_checks(plan)
 
 
 def _events_of(batch: Any) -> Any:

@@ -95,34 +95,34 @@ class PlanValidator:
     def validate_line(self, line: bytes) -> bytes:
         """One NDJSON batch line in, one result line out, without newline (`{"error":...}` on failure)."""
         if self._single is not None:
-            return self._kernel.validate_line(self._single, line)  # type: ignore[no-any-return]
+            return self._kernel.validate_line(self._single, line)
         try:
             batch = parse_line(line)
-            return self._kernel.results_line(self.plan_for(batch), batch)  # type: ignore[no-any-return]
+            return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
             return orjson.dumps({"error": str(exc)})
 
     def validate_batch_bytes(self, batch: Any) -> bytes:
         """The validate endpoint's response for a decoded batch, serialized."""
         try:
-            return self._kernel.results_line(self.plan_for(batch), batch)  # type: ignore[no-any-return]
+            return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
             return orjson.dumps({"error": str(exc)})
 
     def validate_batch(self, batch: Any) -> dict:
         """The endpoint response `{"results": [...], "batch": {}}`, or `{"error": "..."}` on failure."""
-        return orjson.loads(self.validate_batch_bytes(batch))  # type: ignore[no-any-return]
+        return orjson.loads(self.validate_batch_bytes(batch))
 
     def validate_event(self, event: Any, plan_id: Any = None) -> dict:
         """The reference's validateEvent: one result object, `{}` when the event is valid."""
         plan = self._single or self.plan_for({"context": {"data_plan": {"plan_id": plan_id}}})
         result = self._kernel.event_result(plan, event)
-        return {} if result is None else orjson.loads(result)  # type: ignore[no-any-return]
+        return {} if result is None else orjson.loads(result)
 
     def is_valid(self, batch: Any) -> bool:
         """True when the batch produces no results, without building any; False if it cannot be validated."""
         try:
-            return self._kernel.batch_is_valid(self.plan_for(batch), batch)  # type: ignore[no-any-return]
+            return self._kernel.batch_is_valid(self.plan_for(batch), batch)
         except BatchFailure:
             return False
 

@@ -123,7 +123,7 @@ def compile_document(
             )
             continue
         try:
-            key = point_match_key(match)
+            key = point_match_key(match)  # type: ignore[arg-type]  # truthy() above
         except MissingCriteria as exc:
             problems.append(
                 PlanProblem(

@@ -286,3 +286,8 @@ def utf16_length(text: str) -> int:
 def ucs2_length(text: str) -> int:
     """ajv's ucs2length: Unicode code points (a surrogate pair counts once)."""
     return len(text)
+
+
+def clean_nested(value: Any) -> Any:
+    """Null stripping of a value below the root: objects are cleaned, anything else is kept as is."""
+    return _clean_object(value) if type(value) is dict else value

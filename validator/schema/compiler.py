@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import unquote, urldefrag, urljoin
 
-from ..jsvalue import format_number, js_keys
+from ..jsvalue import format_number, js_keys, to_double
 from . import messages
 from .formats import FORMATS
 from .jsregex import JSRegexError, compile_js_regex
@@ -256,7 +256,7 @@ class SchemaCompiler:
                 limit, is_exclusive = exclusive, True
             else:
                 limit = pick(exclusive, inclusive) if exclusive_is_number else inclusive
-                is_exclusive = exclusive_is_number and float(limit) == float(exclusive)
+                is_exclusive = exclusive_is_number and to_double(limit) == to_double(exclusive)  # type: ignore[arg-type]
             keyword = exclusive_bound if is_exclusive else bound
             if bound == "maximum":
                 node.max_limit, node.max_exclusive, node.max_keyword = limit, is_exclusive, keyword
