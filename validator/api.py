@@ -16,6 +16,8 @@ from .errors import BatchFailure, PlanError
 from .lineparse import parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 
+NOT_PARSED: Any = object()
+
 
 class PlanValidator:
     """Compiled plan versions plus the routing rule that picks one for each batch."""
@@ -101,6 +103,24 @@ class PlanValidator:
             return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
             return orjson.dumps({"error": str(exc)})
+
+    def check_line(self, line: bytes, batch: Any = NOT_PARSED) -> tuple:
+        """For file scanning: (result line, number of events), where a line must hold a batch object.
+
+        Unlike validate_line (which answers like the reference for any JSON), a line holding an
+        array or a scalar is an error line here; the event count is -1 when the batch is unreadable.
+        """
+        try:
+            if batch is NOT_PARSED:
+                batch = parse_line(line)
+            if type(batch) is not dict:
+                kind = "an array" if type(batch) is list else "not an object"
+                raise BatchFailure(f"the line is JSON but {kind}: expected one batch object per line")
+            events = batch.get("events")
+            count = len(events) if type(events) is list else 0
+            return self._kernel.results_line(self.plan_for(batch), batch), count
+        except BatchFailure as exc:
+            return orjson.dumps({"error": str(exc)}), -1
 
     def validate_batch_bytes(self, batch: Any) -> bytes:
         """The validate endpoint's response for a decoded batch, serialized."""

@@ -1,0 +1,128 @@
+"""What happened to one input batch, and the running totals over all of them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, NamedTuple, Optional
+
+import orjson
+
+VALID_RESULT = b'{"results":[],"batch":{}}'
+
+
+class Outcome(NamedTuple):
+    """One input batch: where it came from, its original bytes and the result line."""
+
+    source: str
+    line: int
+    raw: bytes
+    result: bytes  # the endpoint's response, or {"error": ...}
+    events: int  # number of events; -1 when the batch could not be read or validated
+
+    @property
+    def valid(self) -> bool:
+        return self.result == VALID_RESULT
+
+    @property
+    def failed(self) -> bool:
+        return self.result.startswith(b'{"error"')
+
+
+def match_label(match: Any) -> str:
+    """A short human name for a data point's match, e.g. `custom_event "Sign Up" (other)`."""
+    if not isinstance(match, dict):
+        return str(match)
+    kind = str(match.get("type", "?"))
+    criteria = match.get("criteria")
+    if not isinstance(criteria, dict) or not criteria:
+        return kind
+    name = criteria.get("event_name", criteria.get("screen_name", criteria.get("action")))
+    extra = criteria.get("custom_event_type")
+    label = f'{kind} "{name}"' if name is not None else kind
+    return f"{label} ({extra})" if extra is not None else label
+
+
+class Tally:
+    """Totals for the summary and json formats (and the exit code)."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.unreadable_files: list = []  # (source, message)
+        self.batches = 0
+        self.events = 0
+        self.valid = 0
+        self.invalid = 0
+        self.unreadable = 0
+        self.per_point: Counter = Counter()
+        self.per_type: Counter = Counter()
+        self.violations: Counter = Counter()  # (point label, error_pointer, type) -> count
+        self.examples: dict = {}  # same key -> "source:line"
+        self.errors: Counter = Counter()  # batch-level error message -> count
+        self.error_examples: dict = {}
+
+    def add(self, outcome: Outcome) -> None:
+        self.batches += 1
+        if outcome.events > 0:
+            self.events += outcome.events
+        if outcome.valid:
+            self.valid += 1
+            return
+        where = f"{outcome.source}:{outcome.line}"
+        if outcome.failed:
+            self.unreadable += 1
+            message = orjson.loads(outcome.result).get("error", "")
+            self.errors[message] += 1
+            self.error_examples.setdefault(message, where)
+            return
+        self.invalid += 1
+        for result in orjson.loads(outcome.result).get("results", []):
+            data = result.get("data", {})
+            label = match_label(data.get("match"))
+            self.per_point[label] += 1
+            for error in data.get("validation_errors", []):
+                kind = error.get("validation_error_type", "?")
+                self.per_type[kind] += 1
+                key = (label, error.get("error_pointer", ""), kind)
+                self.violations[key] += 1
+                self.examples.setdefault(key, where)
+
+    def file_failed(self, source: str, message: str) -> None:
+        self.unreadable_files.append((source, message))
+
+    @property
+    def clean(self) -> bool:
+        return self.invalid == 0 and self.unreadable == 0
+
+    def as_dict(self, top: int = 20) -> dict:
+        """The json format's document."""
+        return {
+            "totals": {
+                "files": self.files,
+                "unreadable_files": len(self.unreadable_files),
+                "batches": self.batches,
+                "events": self.events,
+                "valid": self.valid,
+                "invalid": self.invalid,
+                "unreadable": self.unreadable,
+            },
+            "per_data_point": dict(self.per_point.most_common()),
+            "per_error_type": dict(self.per_type.most_common()),
+            "top_violations": [
+                {
+                    "data_point": label,
+                    "error_pointer": pointer,
+                    "validation_error_type": kind,
+                    "count": count,
+                    "example": self.examples[(label, pointer, kind)],
+                }
+                for (label, pointer, kind), count in self.violations.most_common(top)
+            ],
+            "batch_errors": [
+                {"error": message, "count": count, "example": self.error_examples[message]}
+                for message, count in self.errors.most_common(top)
+            ],
+            "unreadable_files": [{"file": f, "error": m} for f, m in self.unreadable_files],
+        }
+
+    def example(self, key: Any) -> Optional[str]:
+        return self.examples.get(key)

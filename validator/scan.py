@@ -1,0 +1,139 @@
+"""Scan inputs: expand paths, read records, validate them (in worker processes if asked), in order.
+
+Data flows one way: paths -> readers -> PlanValidator.check_line -> Outcome. With jobs > 1, the
+parent reads and cuts the input into chunks of records, workers validate chunks, and the parent
+takes results back strictly in submission order with a bounded window, so output is identical to
+jobs=1 and memory stays bounded whatever the input size.
+"""
+
+from __future__ import annotations
+
+import glob
+import multiprocessing
+import os
+from collections import deque
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+
+import orjson
+
+from .api import NOT_PARSED, PlanValidator
+from .readers import NOTHING, InputError, ParquetOptions, Record, open_records
+from .reports.outcome import Outcome
+
+CHUNK_RECORDS = 512
+WINDOW_PER_JOB = 4
+
+
+class FileFailure(NamedTuple):
+    """A whole input file could not be read."""
+
+    source: str
+    message: str
+
+
+def expand_inputs(inputs: Iterable[str]) -> list:
+    """Files in order: directories recursively (sorted), globs expanded, `-` for stdin."""
+    paths: list = []
+    for item in inputs or ["-"]:
+        if item == "-":
+            paths.append("-")
+        elif os.path.isdir(item):
+            paths.extend(
+                str(p) for p in sorted(Path(item).rglob("*")) if p.is_file() and not p.name.startswith(".")
+            )
+        elif glob.has_magic(item):
+            matches = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
+            paths.extend(matches or [item])  # no match: let the reader report the missing file
+        else:
+            paths.append(item)
+    return paths
+
+
+def _outcome(validator: PlanValidator, record: Record) -> Outcome:
+    if record.error is not None:
+        result = b'{"error":' + orjson.dumps(record.error) + b"}"
+        return Outcome(record.source, record.line, record.raw, result, -1)
+    batch = NOT_PARSED if record.batch is NOTHING else record.batch
+    result, events = validator.check_line(record.raw, batch)
+    return Outcome(record.source, record.line, record.raw, result, events)
+
+
+def _records(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
+    for path in paths:
+        source = "<stdin>" if path == "-" else path
+        try:
+            yield from open_records(path, parquet=parquet)
+        except InputError as exc:
+            yield FileFailure(source, str(exc))
+        except OSError as exc:
+            yield FileFailure(source, f"{source}: {exc.strerror or exc}")
+
+
+def scan(
+    validator: PlanValidator,
+    paths: list,
+    *,
+    jobs: int = 1,
+    parquet: Optional[ParquetOptions] = None,
+) -> Iterator[Any]:
+    """Outcome for every input batch and FileFailure for every unreadable file, in input order."""
+    if jobs <= 1:
+        for item in _records(paths, parquet):
+            yield item if isinstance(item, FileFailure) else _outcome(validator, item)
+        return
+    yield from _scan_parallel(validator, _records(paths, parquet), jobs)
+
+
+# -- parallel ---------------------------------------------------------------------------------------
+
+_worker_validator: Optional[PlanValidator] = None
+
+
+def _init_worker(validator: PlanValidator) -> None:
+    global _worker_validator
+    _worker_validator = validator
+
+
+def _validate_chunk(records: list) -> list:
+    validator = _worker_validator
+    assert validator is not None
+    return [_outcome(validator, record) for record in records]
+
+
+def _chunks(items: Iterator[Any]) -> Iterator[Any]:
+    """Lists of records, with each FileFailure on its own, preserving order."""
+    chunk: list = []
+    for item in items:
+        if isinstance(item, FileFailure):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield item
+            continue
+        chunk.append(item)
+        if len(chunk) >= CHUNK_RECORDS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _scan_parallel(validator: PlanValidator, items: Iterator[Any], jobs: int) -> Iterator[Any]:
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(validator,)) as pool:
+        pending: deque = deque()
+        submit: Callable = pool.apply_async
+        for chunk in _chunks(items):
+            pending.append(chunk if isinstance(chunk, FileFailure) else submit(_validate_chunk, (chunk,)))
+            while len(pending) > jobs * WINDOW_PER_JOB:
+                yield from _take(pending.popleft())
+        while pending:
+            yield from _take(pending.popleft())
+
+
+def _take(entry: Any) -> Iterator[Any]:
+    if isinstance(entry, FileFailure):
+        yield entry
+    else:
+        yield from entry.get()
