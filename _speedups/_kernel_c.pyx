@@ -12,6 +12,10 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.long cimport PyLong_AsLongLongAndOverflow
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_GET_LENGTH
+
+
+cdef extern from "Python.h":
+    bint PyUnicode_IS_ASCII(object)
 from libc.math cimport floor, isfinite
 
 import orjson
@@ -54,7 +58,7 @@ cdef class FastCheck:
     cdef bint has_minimum, minimum_exclusive, has_maximum, maximum_exclusive
     cdef double minimum, maximum
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
-    cdef object pattern, format_check, string_enum, property_set
+    cdef object pattern, pattern_ascii, format_check, string_enum, property_set
     cdef FastCheck items, additional
     cdef tuple required, property_names, property_checks
     cdef bint additional_false, has_string_rules, has_array_rules, has_object_rules
@@ -72,6 +76,7 @@ cdef class FastCheck:
         self.min_length = _count(fast.min_length)
         self.max_length = _count(fast.max_length)
         self.pattern = fast.pattern
+        self.pattern_ascii = fast.pattern_ascii
         self.format_check = fast.format_check
         self.string_enum = fast.string_enum
         self.min_items = _count(fast.min_items)
@@ -161,8 +166,12 @@ cdef class FastCheck:
             return False
         if self.format_check is not None and not self.format_check(value):
             return False
-        if self.pattern is not None and not self.pattern(value):
-            return False
+        if self.pattern is not None:
+            if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
+                if self.pattern_ascii(value) is None:
+                    return False
+            elif not self.pattern(value):
+                return False
         return True
 
     cdef bint _array(self, list value) except -1:
@@ -265,6 +274,12 @@ cdef object _match_key(dict event):
                 found = PyDict_GetItem(data, "screen_name")
                 if found != NULL and type(<object>found) is str:
                     return "screen_view::" + <object>found
+            elif event_type == "commerce_event":
+                found = PyDict_GetItem(data, "product_action")
+                if found != NULL and type(<object>found) is dict:
+                    found = PyDict_GetItem(<object>found, "action")
+                    if found != NULL and type(<object>found) is str:
+                        return "product_action:" + <object>found
     return event_match_key(event)
 
 

@@ -41,7 +41,7 @@ class FastNode:
     __slots__ = (
         "exact", "never", "type_bits",
         "minimum", "minimum_exclusive", "maximum", "maximum_exclusive",
-        "min_length", "max_length", "pattern", "format_check", "string_enum",
+        "min_length", "max_length", "pattern", "pattern_ascii", "format_check", "string_enum",
         "min_items", "max_items", "items",
         "min_props", "max_props", "required", "properties", "additional_false", "property_set",
         "additional",
@@ -58,6 +58,7 @@ class FastNode:
         self.min_length: Optional[int] = None
         self.max_length: Optional[int] = None
         self.pattern: Optional[Callable[[str], bool]] = None
+        self.pattern_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
         self.format_check: Optional[Callable[[str], bool]] = None
         self.string_enum: Optional[frozenset] = None
         self.min_items: Optional[int] = None
@@ -115,6 +116,7 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
     if node.string_group:
         fast.min_length, fast.max_length = node.min_length, node.max_length
         fast.pattern = node.pattern.test if node.pattern is not None else None
+        fast.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
         fast.format_check = node.format_check
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)

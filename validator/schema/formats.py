@@ -55,7 +55,7 @@ def _is_regex(text: str) -> bool:
 
 
 def _regex_check(source: str, ignore_case: bool) -> Callable[[str], bool]:
-    return compile_js_regex(source, ignore_case).test
+    return compile_js_regex(source, ignore_case, trusted=True).test
 
 
 FORMATS: dict = {name: _regex_check(source, fold) for name, (source, fold) in FORMAT_SOURCES.items()}

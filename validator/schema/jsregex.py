@@ -421,15 +421,16 @@ def _count_groups(text: str) -> tuple:
 class JSRegex:
     """A compiled ECMAScript regex; `test(s)` answers like JavaScript's `RegExp.prototype.test`."""
 
-    __slots__ = ("source", "prone", "_search", "_guarded")
+    __slots__ = ("source", "prone", "_search", "_guarded", "ascii_search")
 
-    def __init__(self, source: str, ignore_case: bool = False) -> None:
+    def __init__(self, source: str, ignore_case: bool = False, trusted: bool = False) -> None:
         parser = _Parser(source)
         pattern = parser.parse()
         flags = re.ASCII | (re.IGNORECASE if ignore_case else 0)
         self.source = source
         self.prone = parser.prone
-        self._guarded = parser.prone or parser.lookbehind
+        # The timeout costs ~10x per match, so only plan authors' risky shapes pay it, not ajv's formats.
+        self._guarded = (parser.prone and not trusted) or parser.lookbehind
         compiled: Any = None
         if not self._guarded:
             try:
@@ -445,6 +446,8 @@ class JSRegex:
             except regex_engine.error as exc:
                 raise JSRegexError(f"pattern {source!r} cannot be run by the Python engines: {exc}") from exc
         self._search: Callable = compiled.search
+        # For callers that test ASCII strings themselves (the Cython kernel): no conversion needed.
+        self.ascii_search: Optional[Callable] = None if self._guarded else compiled.search
 
     def test(self, text: str) -> bool:
         """True when the pattern matches anywhere in `text`; raises RegexTimeout on runaway backtracking."""
@@ -464,9 +467,12 @@ class JSRegex:
 
 
 @lru_cache(maxsize=4096)
-def compile_js_regex(source: str, ignore_case: bool = False) -> JSRegex:
-    """The JSRegex for `source`; raises JSRegexError where `new RegExp(source)` would throw."""
-    return JSRegex(source, ignore_case)
+def compile_js_regex(source: str, ignore_case: bool = False, trusted: bool = False) -> JSRegex:
+    """The JSRegex for `source`; raises JSRegexError where `new RegExp(source)` would throw.
+
+    trusted: a known pattern (ajv's formats) that needs no backtracking guard.
+    """
+    return JSRegex(source, ignore_case, trusted)
 
 
 @lru_cache(maxsize=4096)
