@@ -17,6 +17,11 @@ def atomic_output(path: Optional[str]) -> Iterator[IO[bytes]]:
         sys.stdout.buffer.flush()
         return
     target = os.path.abspath(str(path))
+    if os.path.exists(target) and not os.path.isfile(target):
+        # A device or pipe (/dev/null, a FIFO): renaming over it would replace it, so write through.
+        with open(target, "wb", buffering=1 << 20) as stream:
+            yield stream
+        return
     handle, temp = tempfile.mkstemp(
         prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target)
     )

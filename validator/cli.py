@@ -176,7 +176,7 @@ def validate(
         for plan in validator.plans:
             for where, message in plan.warnings:
                 click.echo(f"dpv: warning: {plan.source}: {where}: {message}", err=True)
-    tally = Tally()
+    tally = Tally(detailed=output_format != "results")
     code = _run(
         validator,
         expand_inputs(inputs),

@@ -95,10 +95,23 @@ def _init_worker(validator: PlanValidator) -> None:
     _worker_validator = validator
 
 
-def _validate_chunk(records: list) -> list:
+def _validate_chunk(payload: list) -> list:
+    """(result, events) per record; a payload item is raw bytes, or a whole Record when it is not plain."""
     validator = _worker_validator
     assert validator is not None
-    return [_outcome(validator, record) for record in records]
+    out = []
+    for item in payload:
+        if type(item) is bytes:
+            out.append(validator.check_line(item))
+        else:
+            outcome = _outcome(validator, item)
+            out.append((outcome.result, outcome.events))
+    return out
+
+
+def _payload(chunk: list) -> list:
+    # Only the bytes travel to the worker (and only results come back): the parent keeps the records.
+    return [r.raw if r.batch is NOTHING and r.error is None else r for r in chunk]
 
 
 def _chunks(items: Iterator[Any]) -> Iterator[Any]:
@@ -125,7 +138,10 @@ def _scan_parallel(validator: PlanValidator, items: Iterator[Any], jobs: int) ->
         pending: deque = deque()
         submit: Callable = pool.apply_async
         for chunk in _chunks(items):
-            pending.append(chunk if isinstance(chunk, FileFailure) else submit(_validate_chunk, (chunk,)))
+            if isinstance(chunk, FileFailure):
+                pending.append(chunk)
+            else:
+                pending.append((chunk, submit(_validate_chunk, (_payload(chunk),))))
             while len(pending) > jobs * WINDOW_PER_JOB:
                 yield from _take(pending.popleft())
         while pending:
@@ -135,5 +151,7 @@ def _scan_parallel(validator: PlanValidator, items: Iterator[Any], jobs: int) ->
 def _take(entry: Any) -> Iterator[Any]:
     if isinstance(entry, FileFailure):
         yield entry
-    else:
-        yield from entry.get()
+        return
+    chunk, pending = entry
+    for record, (result, events) in zip(chunk, pending.get()):
+        yield Outcome(record.source, record.line, record.raw, result, events)

@@ -45,7 +45,8 @@ def match_label(match: Any) -> str:
 class Tally:
     """Totals for the summary and json formats (and the exit code)."""
 
-    def __init__(self) -> None:
+    def __init__(self, detailed: bool = True) -> None:
+        self.detailed = detailed  # counts per data point / error type need each result parsed
         self.files = 0
         self.unreadable_files: list = []  # (source, message)
         self.batches = 0
@@ -66,6 +67,12 @@ class Tally:
             self.events += outcome.events
         if outcome.valid:
             self.valid += 1
+            return
+        if not self.detailed:
+            if outcome.failed:
+                self.unreadable += 1
+            else:
+                self.invalid += 1
             return
         where = f"{outcome.source}:{outcome.line}"
         if outcome.failed:
