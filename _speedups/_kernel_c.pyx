@@ -26,10 +26,12 @@ from validator.lineparse import parse_line
 from validator.matching import event_match_key
 from validator.results import (
     INVALID_UA_SCHEMA_RESULT,
+    MISSING,
     UNPLANNABLE_RESULT,
     result_json,
     schema_errors_json,
     unplanned_result,
+    validation_error_json,
 )
 from validator.schema import fastcheck
 from validator.schema.fastcheck import build_fast, exact_check
@@ -237,6 +239,8 @@ def prepare(plan):
     if plan.ua_point is not None and plan.ua_mode == "validate":
         points.append(plan.ua_point)
     for point in points:
+        if point.node is not None:
+            point.native = ErrorWalker(point.node)
         fast = build_fast(point.node)
         if fast is None:
             point.fast = _ALWAYS_VALID
@@ -313,7 +317,19 @@ cdef object _event_result(object plan, dict lookup, object event):
                 return None
         elif fast(event):
             return None
-    errors = schema_errors_json(point.node, event, plan.lenient)
+    return _errors_result(plan, point, event)
+
+
+cdef object _errors_result(object plan, object point, object value):
+    """The result for a value that failed its fast check (None when it is valid after all)."""
+    walker = point.native
+    if walker is not None and type(value) is dict:
+        found = native_errors(walker, value)
+        if found is not None:
+            if not found:
+                return None
+            return result_json(point.match_json, [validation_error_json(error, value) for error in found])
+    errors = schema_errors_json(point.node, value, plan.lenient)
     return result_json(point.match_json, errors) if errors else None
 
 
@@ -324,11 +340,10 @@ cdef object _user_attributes_result(object plan, object batch):
     if mode == "invalid":
         return INVALID_UA_SCHEMA_RESULT
     point = plan.ua_point
-    attributes = batch.get("user_attributes") if type(batch) is dict else None
+    attributes = batch.get("user_attributes", MISSING) if type(batch) is dict else MISSING
     if point.fast is not None and type(attributes) is dict and point.fast(attributes):
         return None
-    errors = schema_errors_json(point.node, attributes, plan.lenient)
-    return result_json(point.match_json, errors) if errors else None
+    return _errors_result(plan, point, attributes)
 
 
 def batch_results(plan, batch):
@@ -377,3 +392,266 @@ def validate_line(plan, line):
         return results_line(plan, parse_line(line))
     except BatchFailure as exc:
         return orjson.dumps({"error": str(exc)})
+
+
+# -- native error collection ------------------------------------------------------------------------
+# The same walk as validator/schema/collect.py, error for error, for the keywords that FastNode
+# models; any other subschema is handed to the Python collector on its subvalue, and a value whose
+# typing JavaScript could see differently (integers past 2**53, non-finite floats) aborts the
+# native walk so the Python collector decides the whole event.
+
+from validator.jsvalue import clean_nested, js_keys
+from validator.schema import messages
+from validator.schema.collect import AjvError, collect_errors, escape_segment
+from validator.schema.fastcheck import _needs_exact
+
+cdef int GROUP_NONE = 0, GROUP_NUMBER = 1, GROUP_STRING = 2, GROUP_ARRAY = 3, GROUP_OBJECT = 4
+_GROUPS = {None: GROUP_NONE, "number": GROUP_NUMBER, "string": GROUP_STRING, "array": GROUP_ARRAY,
+           "object": GROUP_OBJECT}
+
+
+cdef class ErrorWalker:
+    """One schema node's exact checks in C fields; `collect` appends AjvErrors in ajv's order."""
+
+    cdef object exact
+    cdef bint always_false, empty, type_upfront
+    cdef int type_bits, type_positional
+    cdef str type_message
+    cdef bint number_group, string_group, array_group, object_group, properties_rule
+    cdef bint has_max, max_exclusive, has_min, min_exclusive
+    cdef double max_limit, min_limit
+    cdef str max_keyword, min_keyword, max_message, min_message
+    cdef Py_ssize_t max_length, min_length, max_items, min_items, max_props, min_props
+    cdef str max_length_message, min_length_message, max_items_message, min_items_message
+    cdef str max_props_message, min_props_message, pattern_message, format_message
+    cdef object pattern, pattern_ascii, format_check
+    cdef ErrorWalker items, additional
+    cdef tuple required_early, properties
+    cdef object property_set
+    cdef bint additional_false
+    cdef object const_string, enum_strings
+    cdef bint has_const
+
+    def __init__(self, node):
+        self.exact = node if (not node.always_false and not node.empty and _needs_exact(node)) else None
+        self.always_false = node.always_false
+        self.empty = node.empty
+        if self.exact is not None or self.always_false or self.empty:
+            return
+        for limit in (node.max_limit, node.min_limit):
+            if type(limit) is int and not -SAFE_INTEGER <= limit <= SAFE_INTEGER:
+                self.exact = node  # a limit JavaScript would round: leave it to the Python collector
+                return
+        self.type_upfront = node.type_upfront
+        self.type_bits = 0
+        for name in node.types or ():
+            self.type_bits |= fastcheck.TYPE_BITS[name]
+        self.type_positional = _GROUPS[node.type_positional]
+        self.type_message = node.type_message
+        self.number_group = node.number_group
+        self.has_max = node.max_limit is not None
+        self.max_limit = node.max_limit if self.has_max else 0.0
+        self.max_exclusive = node.max_exclusive
+        self.max_keyword = node.max_keyword
+        self.max_message = messages.limit(node.max_exclusive, True, node.max_limit) if self.has_max else ""
+        self.has_min = node.min_limit is not None
+        self.min_limit = node.min_limit if self.has_min else 0.0
+        self.min_exclusive = node.min_exclusive
+        self.min_keyword = node.min_keyword
+        self.min_message = messages.limit(node.min_exclusive, False, node.min_limit) if self.has_min else ""
+        self.string_group = node.string_group
+        self.max_length = _count(node.max_length)
+        self.min_length = _count(node.min_length)
+        self.max_length_message = messages.max_length(node.max_length) if node.max_length is not None else ""
+        self.min_length_message = messages.min_length(node.min_length) if node.min_length is not None else ""
+        self.pattern = node.pattern.test if node.pattern is not None else None
+        self.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
+        self.pattern_message = messages.pattern(node.pattern.source) if node.pattern is not None else ""
+        self.format_check = node.format_check
+        self.format_message = messages.format_(node.format_name) if node.format_check is not None else ""
+        self.array_group = node.array_group
+        self.max_items = _count(node.max_items)
+        self.min_items = _count(node.min_items)
+        self.max_items_message = messages.max_items(node.max_items) if node.max_items is not None else ""
+        self.min_items_message = messages.min_items(node.min_items) if node.min_items is not None else ""
+        self.items = _walker(node.items)
+        self.object_group = node.object_group
+        self.max_props = _count(node.max_props)
+        self.min_props = _count(node.min_props)
+        self.max_props_message = messages.max_properties(node.max_props) if node.max_props is not None else ""
+        self.min_props_message = messages.min_properties(node.min_props) if node.min_props is not None else ""
+        self.required_early = tuple((name, messages.required(name)) for name in node.required_early)
+        self.properties_rule = node.properties_rule
+        self.properties = tuple(
+            (name, escaped, _walker(child), required, messages.required(name))
+            for name, escaped, child, required in node.properties
+        )
+        self.property_set = node.property_set
+        self.additional_false = node.additional_false
+        self.additional = _walker(node.additional_schema)
+        self.has_const = node.has_const
+        self.const_string = node.const
+        self.enum_strings = frozenset(node.enum) if node.enum is not None else None
+
+    cdef int _exact(self, object value, tuple path, bint stripped, list errors) except -2:
+        for error in collect_errors(self.exact, clean_nested(value) if stripped else value):
+            errors.append(AjvError(error.keyword, path + error.path, error.message, error.param))
+        return 0
+
+    cdef bint _type_ok(self, object value) except -1:
+        cdef type kind = type(value)
+        cdef int bits = self.type_bits
+        cdef double number
+        if kind is int:
+            return (bits & T_INTEGRAL) != 0 or (bits & T_FRACTION) != 0
+        if kind is float:
+            number = PyFloat_AS_DOUBLE(value)
+            return (bits & T_FRACTION) != 0 or ((bits & T_INTEGRAL) != 0 and number == floor(number))
+        if kind is str:
+            return (bits & T_STRING) != 0
+        if kind is dict:
+            return (bits & T_OBJECT) != 0
+        if kind is list:
+            return (bits & T_ARRAY) != 0
+        if kind is bool:
+            return (bits & T_BOOLEAN) != 0
+        if value is None:
+            return (bits & T_NULL) != 0
+        return False
+
+    cdef int collect(self, object value, tuple path, bint stripped, list errors) except -2:
+        """0 when done, -1 when the Python collector must decide this event instead."""
+        cdef type kind = type(value)
+        cdef double number = 0.0
+        cdef long long whole
+        cdef int overflow = 0
+        cdef bint is_number = kind is int or kind is float
+        if self.always_false:
+            errors.append(AjvError("false schema", path, messages.FALSE_SCHEMA, None))
+            return 0
+        if self.empty:
+            return 0
+        if self.exact is not None:
+            return self._exact(value, path, stripped, errors)
+        if is_number:
+            if kind is int:
+                whole = PyLong_AsLongLongAndOverflow(value, &overflow)
+                if overflow or whole > SAFE_INTEGER or whole < -SAFE_INTEGER:
+                    return -1
+                number = <double>whole
+            else:
+                number = PyFloat_AS_DOUBLE(value)
+                if not isfinite(number):
+                    return -1
+        if self.type_upfront and not self._type_ok(value):
+            errors.append(AjvError("type", path, self.type_message, None))
+        if self.number_group:
+            if is_number:
+                if self.has_max and (number >= self.max_limit if self.max_exclusive else number > self.max_limit):
+                    errors.append(AjvError(self.max_keyword, path, self.max_message, None))
+                if self.has_min and (number <= self.min_limit if self.min_exclusive else number < self.min_limit):
+                    errors.append(AjvError(self.min_keyword, path, self.min_message, None))
+            elif self.type_positional == GROUP_NUMBER:
+                errors.append(AjvError("type", path, self.type_message, None))
+        if self.string_group:
+            if kind is str:
+                self._strings(value, path, errors)
+            elif self.type_positional == GROUP_STRING:
+                errors.append(AjvError("type", path, self.type_message, None))
+        if self.array_group:
+            if kind is list:
+                if self._arrays(<list>value, path, errors) < 0:
+                    return -1
+            elif self.type_positional == GROUP_ARRAY:
+                errors.append(AjvError("type", path, self.type_message, None))
+        if self.object_group:
+            if kind is dict:
+                if self._objects(<dict>value, path, stripped, errors) < 0:
+                    return -1
+            elif self.type_positional == GROUP_OBJECT:
+                errors.append(AjvError("type", path, self.type_message, None))
+        if self.has_const and not (kind is str and value == self.const_string):
+            errors.append(AjvError("const", path, messages.CONST, None))
+        if self.enum_strings is not None and not (kind is str and value in self.enum_strings):
+            errors.append(AjvError("enum", path, messages.ENUM, None))
+        return 0
+
+    cdef int _strings(self, str value, tuple path, list errors) except -2:
+        cdef Py_ssize_t length = PyUnicode_GET_LENGTH(value)
+        if self.max_length >= 0 and length > self.max_length:
+            errors.append(AjvError("maxLength", path, self.max_length_message, None))
+        if self.min_length >= 0 and length < self.min_length:
+            errors.append(AjvError("minLength", path, self.min_length_message, None))
+        if self.pattern is not None:
+            if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
+                matched = self.pattern_ascii(value) is not None
+            else:
+                matched = self.pattern(value)
+            if not matched:
+                errors.append(AjvError("pattern", path, self.pattern_message, None))
+        if self.format_check is not None and not self.format_check(value):
+            errors.append(AjvError("format", path, self.format_message, None))
+        return 0
+
+    cdef int _arrays(self, list value, tuple path, list errors) except -2:
+        cdef Py_ssize_t size = PyList_GET_SIZE(value), index
+        if self.max_items >= 0 and size > self.max_items:
+            errors.append(AjvError("maxItems", path, self.max_items_message, None))
+        if self.min_items >= 0 and size < self.min_items:
+            errors.append(AjvError("minItems", path, self.min_items_message, None))
+        if self.items is not None:
+            for index in range(size):
+                if self.items.collect(<object>PyList_GET_ITEM(value, index), path + (str(index),), False,
+                                      errors) < 0:
+                    return -1
+        return 0
+
+    cdef int _objects(self, dict value, tuple path, bint stripped, list errors) except -2:
+        cdef Py_ssize_t count
+        cdef PyObject *found
+        cdef ErrorWalker sub
+        if self.max_props >= 0 or self.min_props >= 0:
+            count = sum(1 for member in value.values() if member is not None) if stripped else len(value)
+            if self.max_props >= 0 and count > self.max_props:
+                errors.append(AjvError("maxProperties", path, self.max_props_message, None))
+            if self.min_props >= 0 and count < self.min_props:
+                errors.append(AjvError("minProperties", path, self.min_props_message, None))
+        for name, message in self.required_early:
+            found = PyDict_GetItem(value, name)
+            if found == NULL or (stripped and <object>found is None):
+                errors.append(AjvError("required", path, message, name))
+        if not self.properties_rule:
+            return 0
+        if self.additional_false or self.additional is not None:
+            for key in js_keys(value):
+                member = value[key]
+                if (stripped and member is None) or key in self.property_set:
+                    continue
+                if self.additional_false:
+                    errors.append(AjvError("additionalProperties", path, messages.additional_properties(), key))
+                elif self.additional.collect(member, path + (escape_segment(key),), stripped, errors) < 0:
+                    return -1
+        for name, escaped, walker, required, message in self.properties:
+            found = PyDict_GetItem(value, name)
+            if found == NULL or (stripped and <object>found is None):
+                if required:
+                    errors.append(AjvError("required", path, message, name))
+            elif walker is not None:
+                sub = <ErrorWalker>walker
+                if sub.collect(<object>found, path + (escaped,), stripped, errors) < 0:
+                    return -1
+        return 0
+
+
+cdef object _walker(object node):
+    if node is None:
+        return None
+    return ErrorWalker(node)
+
+
+def native_errors(walker, value):
+    """AjvErrors of a root value (stripped position), or None when the Python collector must decide."""
+    cdef list errors = []
+    if (<ErrorWalker>walker).collect(value, (), True, errors) < 0:
+        return None
+    return errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,8 @@ def test_python_m_validator_runs_dpv() -> None:
         check=False,
     )
     assert (done.returncode, done.stdout) == (1, REFERENCE.read_bytes())
+
+
+def test_output_to_a_device_writes_through_instead_of_replacing_it() -> None:
+    assert run("validate", "--plan", PLAN, "-o", os.devnull, BATCHES)[0] == 1
+    assert not os.path.isfile(os.devnull)

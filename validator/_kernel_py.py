@@ -17,6 +17,7 @@ from .lineparse import parse_line
 from .matching import event_match_key
 from .results import (
     INVALID_UA_SCHEMA_RESULT,
+    MISSING,
     UNPLANNABLE_RESULT,
     result_json,
     schema_errors_json,
@@ -69,7 +70,7 @@ def _user_attributes_result(plan: CompiledPlan, batch: Any) -> Any:
     if mode == "invalid":
         return INVALID_UA_SCHEMA_RESULT
     point = plan.ua_point
-    attributes = batch.get("user_attributes") if type(batch) is dict else None
+    attributes = batch.get("user_attributes", MISSING) if type(batch) is dict else MISSING
     if point.fast is not None and type(attributes) is dict and point.fast(attributes):  # type: ignore[union-attr]
         return None
     errors = schema_errors_json(point.node, attributes, plan.lenient)  # type: ignore[union-attr]

@@ -25,7 +25,7 @@ NEVER_LOOKED_UP = frozenset({DEAD_KEY, "user_identities"})
 class DataPoint:
     """A live data point: its match as written (echoed in results) and its compiled schema."""
 
-    __slots__ = ("index", "match", "match_json", "key", "node", "fast", "schema")
+    __slots__ = ("index", "match", "match_json", "key", "node", "fast", "native", "schema")
 
     def __init__(self, index: int, match: Any, key: str, schema: Any) -> None:
         self.index = index
@@ -35,6 +35,7 @@ class DataPoint:
         self.schema = schema
         self.node: Optional[Node] = None
         self.fast: Any = None  # kernel's boolean check; None means "always run the exact collector"
+        self.native: Any = None  # kernel's own exact-error walker; None means the Python collector
 
 
 class CompiledPlan:

@@ -14,7 +14,7 @@ from .jsvalue import INHERITED_NAMES, clean, inherited_member, is_array_index
 from .matching import synthesize_match, unplanned_key
 from .schema.collect import collect_errors
 
-MISSING: Any = object()
+MISSING: Any = object()  # JS undefined: an absent value, or a key JSON.stringify drops
 
 INVALID_VALUE_KEYWORDS = frozenset(
     {
@@ -51,7 +51,7 @@ def unplanned_result(event: dict) -> str:
 
 def schema_errors_json(node: Any, value: Any, lenient: bool) -> list:
     """Serialized validation_errors of `value` (un-cleaned) against a compiled schema; [] when valid."""
-    errors = collect_errors(node, clean(value), lenient)
+    errors = collect_errors(node, clean(None if value is MISSING else value), lenient)
     return [validation_error_json(error, value) for error in errors]
 
 
@@ -101,8 +101,8 @@ def digin(element: Any, keys: list) -> Any:
                 element = element[int(key)]
             elif key == "length":
                 element = len(element)
-        elif t is str or t is int or t is float or t is bool or element is None:
-            shown = "null" if element is None else str(element)
+        elif t is str or t is int or t is float or t is bool or element is None or element is MISSING:
+            shown = "null" if element is None else "undefined" if element is MISSING else str(element)
             raise BatchFailure(f"Cannot use 'in' operator to search for '{key}' in {shown}")
     return element
 
@@ -110,7 +110,7 @@ def digin(element: Any, keys: list) -> Any:
 def actual_value(value: Any) -> Any:
     """getActualValue: strings and numbers as they are, everything else as its JSON text."""
     t = type(value)
-    if t is str or t is int or t is float:
+    if t is str or t is int or t is float or value is MISSING:
         return value
     try:
         return dumps(value)

@@ -176,13 +176,13 @@ class _Collector:
         if type(value) is int:
             value = to_double(value)
         if node.max_limit is not None:
-            limit = node.max_limit
+            limit = to_double(node.max_limit)  # JSON.parse already rounded the schema's number
             if value >= limit if node.max_exclusive else value > limit:
-                self.add(node.max_keyword, path, messages.limit(node.max_exclusive, True, limit))
+                self.add(node.max_keyword, path, messages.limit(node.max_exclusive, True, node.max_limit))
         if node.min_limit is not None:
-            limit = node.min_limit
+            limit = to_double(node.min_limit)
             if value <= limit if node.min_exclusive else value < limit:
-                self.add(node.min_keyword, path, messages.limit(node.min_exclusive, False, limit))
+                self.add(node.min_keyword, path, messages.limit(node.min_exclusive, False, node.min_limit))
         if node.multiple_of is not None and not is_multiple(value, node.multiple_of):
             self.add("multipleOf", path, messages.multiple_of(node.multiple_of))
 

@@ -321,7 +321,11 @@ class SchemaCompiler:
         required = schema.get("required")
         required = required if type(required) is list else []
         if properties:
-            node.required_early = tuple(r for r in required if not has_rules(properties.get(r)))
+            # ajv tests `propertySchema && schemaHasRules(...)`: a `false` property schema is falsy in
+            # JavaScript, so `required` reports it too (and `properties` reports it again).
+            node.required_early = tuple(
+                r for r in required if properties.get(r) is False or not has_rules(properties.get(r))
+            )
         else:
             node.required_early = tuple(required)
         self._compile_dependencies(node, schema, pointer, base)
