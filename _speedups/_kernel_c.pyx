@@ -195,6 +195,8 @@ cdef class FastCheck:
         cdef PyObject *member
         cdef Py_ssize_t position = 0, count = 0, index
         cdef FastCheck sub
+        if stripped and "__proto__" in value:
+            return False  # null stripping drops this key (it sets a prototype): the collector decides
         for name in self.required:
             found = PyDict_GetItem(value, name)
             if found == NULL or (stripped and <object>found is None):
@@ -610,6 +612,8 @@ cdef class ErrorWalker:
         cdef Py_ssize_t count
         cdef PyObject *found
         cdef ErrorWalker sub
+        if stripped and "__proto__" in value:
+            return -1  # null stripping drops this key (it sets a prototype): the Python collector decides
         if self.max_props >= 0 or self.min_props >= 0:
             count = sum(1 for member in value.values() if member is not None) if stripped else len(value)
             if self.max_props >= 0 and count > self.max_props:

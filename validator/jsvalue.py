@@ -57,6 +57,51 @@ INHERITED_FUNCTIONS = frozenset(
 INHERITED_NAMES = INHERITED_FUNCTIONS | {"__proto__"}
 
 
+# Array.prototype members (Node 20): `name in array` is true for these, and digin follows them.
+ARRAY_MEMBERS = frozenset(
+    [
+        "at",
+        "concat",
+        "copyWithin",
+        "entries",
+        "every",
+        "fill",
+        "filter",
+        "find",
+        "findIndex",
+        "findLast",
+        "findLastIndex",
+        "flat",
+        "flatMap",
+        "forEach",
+        "includes",
+        "indexOf",
+        "join",
+        "keys",
+        "lastIndexOf",
+        "map",
+        "pop",
+        "push",
+        "reduce",
+        "reduceRight",
+        "reverse",
+        "shift",
+        "slice",
+        "some",
+        "sort",
+        "splice",
+        "toLocaleString",
+        "toReversed",
+        "toSorted",
+        "toSpliced",
+        "toString",
+        "unshift",
+        "values",
+        "with",
+    ]
+)
+
+
 def inherited_member(name: str) -> Any:
     """Return what a plain JS object yields for an inherited `name`, or None if nothing."""
     if name in INHERITED_FUNCTIONS:
@@ -261,6 +306,10 @@ def _clean_object(obj: dict) -> dict:
 def _clean_pairs(pairs: Iterable) -> dict:
     out: dict = {}
     for key, item in pairs:
+        if key == "__proto__":
+            # `out["__proto__"] = v` sets the prototype instead of a property (ignored for primitives).
+            # An object value would become the prototype; that case is not emulated (see README).
+            continue
         t = type(item)
         if t is dict:
             out[key] = _clean_object(item)  # {} is truthy, so every object is entered

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import BatchFailure
 from .jsout import dumps, quote
-from .jsvalue import INHERITED_NAMES, clean, inherited_member, is_array_index
+from .jsvalue import ARRAY_MEMBERS, INHERITED_NAMES, JSFunction, clean, inherited_member, is_array_index
 from .matching import synthesize_match, unplanned_key
 from .schema.collect import collect_errors
 
@@ -101,6 +101,8 @@ def digin(element: Any, keys: list) -> Any:
                 element = element[int(key)]
             elif key == "length":
                 element = len(element)
+            elif key in ARRAY_MEMBERS or key in INHERITED_NAMES:
+                element = JSFunction(key) if key != "__proto__" else inherited_member(key)
         elif t is str or t is int or t is float or t is bool or element is None or element is MISSING:
             shown = "null" if element is None else "undefined" if element is MISSING else str(element)
             raise BatchFailure(f"Cannot use 'in' operator to search for '{key}' in {shown}")

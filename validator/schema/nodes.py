@@ -13,7 +13,7 @@ RULE_KEYWORDS = frozenset(
     {
         "type", "$comment", "$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if",
         "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "multipleOf", "format",
-        "maxLength", "minLength", "pattern", "maxItems", "minItems", "items", "additionalItems",
+        "maxLength", "minLength", "pattern", "maxItems", "minItems", "items",
         "contains", "uniqueItems", "maxProperties", "minProperties", "required", "dependencies",
         "propertyNames", "properties", "additionalProperties", "patternProperties",
     }
@@ -21,7 +21,9 @@ RULE_KEYWORDS = frozenset(
 # Keywords (including the ones a rule "implements") that make each typed group run.
 NUMBER_KEYWORDS = ("maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "multipleOf", "format")
 STRING_KEYWORDS = ("maxLength", "minLength", "pattern", "format")
-ARRAY_KEYWORDS = ("maxItems", "minItems", "items", "additionalItems", "contains", "uniqueItems")
+# `additionalItems` is not a rule of its own in ajv 6 (only `items` reads it), so it neither makes a
+# schema "non-empty" nor makes the array group run.
+ARRAY_KEYWORDS = ("maxItems", "minItems", "items", "contains", "uniqueItems")
 OBJECT_KEYWORDS = (
     "maxProperties", "minProperties", "required", "dependencies", "propertyNames",
     "properties", "additionalProperties", "patternProperties",
