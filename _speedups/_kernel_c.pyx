@@ -60,7 +60,7 @@ cdef class FastCheck:
     cdef bint has_minimum, minimum_exclusive, has_maximum, maximum_exclusive
     cdef double minimum, maximum
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
-    cdef object pattern, pattern_ascii, format_check, string_enum, property_set
+    cdef object pattern, pattern_ascii, format_check, format_ascii, string_enum, property_set
     cdef FastCheck items, additional
     cdef tuple required, property_names, property_checks
     cdef bint additional_false, has_string_rules, has_array_rules, has_object_rules
@@ -80,6 +80,7 @@ cdef class FastCheck:
         self.pattern = fast.pattern
         self.pattern_ascii = fast.pattern_ascii
         self.format_check = fast.format_check
+        self.format_ascii = fast.format_ascii
         self.string_enum = fast.string_enum
         self.min_items = _count(fast.min_items)
         self.max_items = _count(fast.max_items)
@@ -166,8 +167,12 @@ cdef class FastCheck:
             return False
         if self.max_length >= 0 and length > self.max_length:
             return False
-        if self.format_check is not None and not self.format_check(value):
-            return False
+        if self.format_check is not None:
+            if self.format_ascii is not None and PyUnicode_IS_ASCII(value):
+                if self.format_ascii(value) is None:
+                    return False
+            elif not self.format_check(value):
+                return False
         if self.pattern is not None:
             if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
                 if self.pattern_ascii(value) is None:

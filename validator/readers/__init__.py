@@ -2,11 +2,21 @@
 
 The format is found from the content, never the name: gzip by its magic bytes, Parquet by `PAR1`,
 anything else is JSON text (NDJSON, or one pretty-printed document or array of batches).
+ndjson.py reads JSON text (and cuts plain NDJSON files into line ranges for parallel work),
+parquet.py reads Parquet layouts, records.py holds the shared types.
 """
 
 from __future__ import annotations
 
+from .ndjson import iter_line_chunks, open_records, read_line_range
 from .records import NOTHING, InputError, ParquetOptions, Record
-from .sources import open_records
 
-__all__ = ["NOTHING", "InputError", "ParquetOptions", "Record", "open_records"]
+__all__ = [
+    "NOTHING",
+    "InputError",
+    "ParquetOptions",
+    "Record",
+    "iter_line_chunks",
+    "open_records",
+    "read_line_range",
+]

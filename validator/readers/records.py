@@ -1,9 +1,16 @@
-"""The reader's vocabulary: one Record per input batch, InputError for a file that cannot be read."""
+"""The readers' vocabulary: one Record per input batch, InputError for an input that cannot be read.
+
+Also the two JSON helpers every reader shares, so the JSON text and Parquet paths decode and encode
+values the same way.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
+
+import orjson
 
 
 class _Nothing:
@@ -20,12 +27,12 @@ NOTHING: Any = _Nothing()  # Record.batch when the engine should parse `raw` its
 
 
 class Record(NamedTuple):
-    """One input batch."""
+    """One input batch, or one reader-level problem standing where a batch should be."""
 
     source: str  # the path as given, or "<stdin>"
-    line: int  # 1-based line of the batch (NDJSON), element (JSON array file) or first row (Parquet)
-    raw: bytes  # the original bytes (NDJSON line without terminator) or the JSON of the built batch
-    batch: Any = NOTHING  # the decoded batch when the reader had to build it
+    line: int  # 1-based line where the batch starts (JSON text), or 1-based first row (Parquet)
+    raw: bytes  # the NDJSON line without terminator, or the JSON of a decoded/built batch; b"" on error
+    batch: Any = NOTHING  # the decoded batch when the reader had to decode or build it
     error: Optional[str] = None  # why this record is not a batch (the run goes on)
 
 
@@ -35,11 +42,52 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class ParquetOptions:
-    """How Parquet rows become batches (see parquet.py)."""
+    """How Parquet rows become batches; see validator/readers/parquet.py for each layout."""
 
     layout: str = "auto"  # json | nested | events | auto
-    json_column: Optional[str] = None
-    batch_key: Optional[str] = None
-    mappings: tuple = ()  # (column, JSON pointer)
-    settings: tuple = ()  # (JSON pointer, value)
-    batch_rows: int = 8192
+    json_column: Optional[str] = None  # json layout: the column holding each batch's JSON
+    batch_key: Optional[str] = None  # events layout: equal consecutive values form one batch
+    mappings: tuple[tuple[str, str], ...] = ()  # events layout: (column, JSON pointer)
+    settings: tuple[tuple[str, Any], ...] = ()  # events layout: (JSON pointer, constant)
+    batch_rows: int = 8192  # rows per Arrow record batch
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_fallback_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def decode_json(text: bytes | str) -> Any:
+    """Decode one JSON text as JSON.parse would; raise ValueError (with orjson's message) if it would throw.
+
+    orjson refuses a few texts JSON.parse accepts (lone surrogate escapes, nesting deeper than 1024,
+    numbers beyond double range); the standard library decodes those, as the engine's parser does.
+    """
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        first_error = exc
+    try:
+        decoded = text.decode("utf-8") if isinstance(text, (bytes, bytearray, memoryview)) else text
+        return _fallback_decoder.decode(decoded)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise ValueError(str(first_error)) from None
+
+
+def encode_json(value: Any) -> bytes:
+    """Compact JSON bytes of a decoded value (orjson, or the standard library where orjson refuses).
+
+    orjson refuses integers beyond 64 bits, lone surrogates and nesting deeper than 254; those can
+    only come from the decode_json fallback, and the standard library writes them back.
+    """
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        pass
+    try:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (ValueError, RecursionError):
+        return b""
+    return text.encode("utf-8", "surrogatepass")

@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 
 from ..jsvalue import INHERITED_NAMES, clean_nested, to_double
 from .collect import collect_errors
+from .formats import ascii_search
 from .nodes import Node
 
 NULL, BOOLEAN, INTEGRAL, FRACTION, STRING, ARRAY, OBJECT = 1, 2, 4, 8, 16, 32, 64
@@ -41,7 +42,7 @@ class FastNode:
     __slots__ = (
         "exact", "never", "type_bits",
         "minimum", "minimum_exclusive", "maximum", "maximum_exclusive",
-        "min_length", "max_length", "pattern", "pattern_ascii", "format_check", "string_enum",
+        "min_length", "max_length", "pattern", "pattern_ascii", "format_check", "format_ascii", "string_enum",
         "min_items", "max_items", "items",
         "min_props", "max_props", "required", "properties", "additional_false", "property_set",
         "additional",
@@ -60,6 +61,7 @@ class FastNode:
         self.pattern: Optional[Callable[[str], bool]] = None
         self.pattern_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
         self.format_check: Optional[Callable[[str], bool]] = None
+        self.format_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
         self.string_enum: Optional[frozenset] = None
         self.min_items: Optional[int] = None
         self.max_items: Optional[int] = None
@@ -118,6 +120,7 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
         fast.pattern = node.pattern.test if node.pattern is not None else None
         fast.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
         fast.format_check = node.format_check
+        fast.format_ascii = ascii_search(node.format_name) if node.format_name is not None else None
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)
     elif node.has_const:

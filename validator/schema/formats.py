@@ -55,7 +55,16 @@ def _is_regex(text: str) -> bool:
 
 
 def _regex_check(source: str, ignore_case: bool) -> Callable[[str], bool]:
-    return compile_js_regex(source, ignore_case, trusted=True).test
+    """A format test that compiles its regex on first use (some are long: start-up stays fast)."""
+    test: Callable[[str], bool] | None = None
+
+    def check(text: str) -> bool:
+        nonlocal test
+        if test is None:
+            test = compile_js_regex(source, ignore_case, trusted=True).test
+        return test(text)
+
+    return check
 
 
 FORMATS: dict = {name: _regex_check(source, fold) for name, (source, fold) in FORMAT_SOURCES.items()}
@@ -66,3 +75,11 @@ def check_format(name: str, value: object) -> bool:
     """ajv's answer for `format: name` on `value` (non-strings always pass); KeyError if unknown."""
     check = FORMATS[name]
     return type(value) is not str or check(value)
+
+
+def ascii_search(name: str) -> Callable | None:
+    """The raw regex search behind a format, valid for ASCII strings only (None for `regex`)."""
+    if name not in FORMAT_SOURCES:
+        return None
+    source, fold = FORMAT_SOURCES[name]
+    return compile_js_regex(source, fold, trusted=True).ascii_search
