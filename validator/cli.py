@@ -216,14 +216,15 @@ def _run(
         invalid_stream = stack.enter_context(atomic_output(invalid_out)) if invalid_out else None
         reporter = make_reporter(output_format, out, tally, with_source=with_source)
         tally.files = len(paths)
-        for item in scan(validator, paths, jobs=jobs, parquet=parquet):
+        keep_raw = bool(valid_out or invalid_out)
+        for item in scan(validator, paths, jobs=jobs, parquet=parquet, keep_raw=keep_raw):
             if isinstance(item, FileFailure):
                 tally.file_failed(item.source, item.message)
                 click.echo(f"dpv: {item.message}", err=True)
                 continue
             tally.add(item)
             reporter.add(item)
-            progress.update(len(item.raw), item.valid)
+            progress.update(len(item.raw) or len(item.result), item.valid)
             stream = valid_stream if item.valid else invalid_stream
             if stream is not None:
                 stream.write(item.raw + b"\n")

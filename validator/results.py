@@ -76,14 +76,14 @@ def validation_error_json(error: Any, original: Any) -> str:
         kind, expected = "unknown", error.message
     parts = []
     if actual is not MISSING:
-        parts.append('"actual":' + dumps(actual))
+        parts.append('"actual":' + (quote(actual) if type(actual) is str else dumps(actual)))
     parts.append('"error_pointer":' + quote(pointer))
     parts.append('"schema_keyword":' + quote(keyword))
     if key is not MISSING:
         parts.append('"key":' + quote(key))
     parts.append('"validation_error_type":"' + kind + '"')
     if expected is not MISSING:
-        parts.append('"expected":' + dumps(expected))
+        parts.append('"expected":' + (quote(expected) if type(expected) is str else dumps(expected)))
     return "{" + ",".join(parts) + "}"
 
 

@@ -18,11 +18,21 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 import orjson
 
 from .api import NOT_PARSED, PlanValidator
-from .readers import NOTHING, InputError, ParquetOptions, Record, open_records
+from .readers import (
+    NOTHING,
+    InputError,
+    ParquetOptions,
+    Record,
+    iter_line_chunks,
+    open_records,
+    read_line_range,
+)
 from .reports.outcome import Outcome
 
 CHUNK_RECORDS = 512
+RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
 WINDOW_PER_JOB = 4
+GZIP_MAGIC, PARQUET_MAGIC = b"\x1f\x8b", b"PAR1"
 
 
 class FileFailure(NamedTuple):
@@ -76,13 +86,17 @@ def scan(
     *,
     jobs: int = 1,
     parquet: Optional[ParquetOptions] = None,
+    keep_raw: bool = True,
 ) -> Iterator[Any]:
-    """Outcome for every input batch and FileFailure for every unreadable file, in input order."""
+    """Outcome for every input batch and FileFailure for every unreadable file, in input order.
+
+    keep_raw=False lets parallel workers skip sending the input bytes back (Outcome.raw is b"").
+    """
     if jobs <= 1:
         for item in _records(paths, parquet):
             yield item if isinstance(item, FileFailure) else _outcome(validator, item)
         return
-    yield from _scan_parallel(validator, _records(paths, parquet), jobs)
+    yield from _scan_parallel(validator, paths, parquet, jobs, keep_raw)
 
 
 # -- parallel ---------------------------------------------------------------------------------------
@@ -132,16 +146,59 @@ def _chunks(items: Iterator[Any]) -> Iterator[Any]:
         yield chunk
 
 
-def _scan_parallel(validator: PlanValidator, items: Iterator[Any], jobs: int) -> Iterator[Any]:
+def _validate_range(path: str, start: int, end: int, first_line: int, keep_raw: bool) -> Any:
+    """A worker reads and validates one byte range of a plain NDJSON file itself."""
+    validator = _worker_validator
+    assert validator is not None
+    try:
+        return [
+            (o.line, o.raw if keep_raw else b"", o.result, o.events)
+            for o in (_outcome(validator, r) for r in read_line_range(path, start, end, first_line))
+        ]
+    except InputError as exc:
+        return FileFailure(path, str(exc))
+
+
+def _splittable(path: str) -> bool:
+    """A regular file of JSON text: workers can read ranges of it (gzip and Parquet cannot be cut)."""
+    if path == "-" or not os.path.isfile(path):
+        return False
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return False
+    return not head.startswith(GZIP_MAGIC) and not head.startswith(PARQUET_MAGIC)
+
+
+def _tasks(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
+    """("range", path, start, end, line) for plain files, record chunks and FileFailures for the rest."""
+    for path in paths:
+        if _splittable(path):
+            try:
+                for start, end, line in iter_line_chunks(path, RANGE_BYTES):
+                    yield ("range", path, start, end, line)
+                continue
+            except InputError as exc:
+                yield FileFailure(path, str(exc))
+                continue
+        yield from _chunks(_records([path], parquet))
+
+
+def _scan_parallel(
+    validator: PlanValidator, paths: list, parquet: Optional[ParquetOptions], jobs: int, keep_raw: bool
+) -> Iterator[Any]:
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(validator,)) as pool:
         pending: deque = deque()
         submit: Callable = pool.apply_async
-        for chunk in _chunks(items):
-            if isinstance(chunk, FileFailure):
-                pending.append(chunk)
+        for task in _tasks(paths, parquet):
+            if isinstance(task, FileFailure):
+                pending.append(task)
+            elif type(task) is tuple:
+                pending.append((task[1], submit(_validate_range, (*task[1:], keep_raw))))
             else:
-                pending.append((chunk, submit(_validate_chunk, (_payload(chunk),))))
+                pending.append((task, submit(_validate_chunk, (_payload(task),))))
             while len(pending) > jobs * WINDOW_PER_JOB:
                 yield from _take(pending.popleft())
         while pending:
@@ -153,5 +210,12 @@ def _take(entry: Any) -> Iterator[Any]:
         yield entry
         return
     chunk, pending = entry
-    for record, (result, events) in zip(chunk, pending.get()):
-        yield Outcome(record.source, record.line, record.raw, result, events)
+    done = pending.get()
+    if isinstance(done, FileFailure):
+        yield done
+    elif type(chunk) is str:  # a byte range of the file `chunk`
+        for line, raw, result, events in done:
+            yield Outcome(chunk, line, raw, result, events)
+    else:
+        for record, (result, events) in zip(chunk, done):
+            yield Outcome(record.source, record.line, record.raw, result, events)
