@@ -25,7 +25,7 @@ from .compile import NEVER_LOOKED_UP, UA_KEY
 from .errors import PlanError
 from .jsout import dumps
 from .jsvalue import truthy
-from .matching import CRITERIA_MATCH_TYPES, DEAD_KEY, SIMPLE_MATCH_TYPES, MissingCriteria, point_match_key
+from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .plan import _plan_files, versions_in
 from .reports.outcome import match_label
 from .schema.compiler import compile_schema, escape_pointer
@@ -100,9 +100,6 @@ SERVER_UNSUPPORTED = {
     "dependentRequired": "ignores it",
     "dependentSchemas": "ignores it",
 }
-MATCHABLE_TYPES = ", ".join(
-    sorted(SIMPLE_MATCH_TYPES - {"user_attributes", "user_identities"}) + sorted(CRITERIA_MATCH_TYPES)
-)
 _SCHEMA_VALUED = (
     "additionalItems",
     "additionalProperties",
@@ -143,12 +140,22 @@ class Finding(NamedTuple):
         return f"{where}: {self.message}" if where else self.message
 
 
+class PointInfo(NamedTuple):
+    """A data point of a plan file, so reports can list the clean ones too (junit: one test case each)."""
+
+    data_point: int  # index in its version's data_points
+    match: str  # match label, "" when none
+    pointer: str  # JSON pointer of the data point in the file
+    version: str  # JSON pointer of its version document ("" when the file is a bare document)
+
+
 class FileReport(NamedTuple):
     """The findings for one plan file; `usable` is False when it could not be read or is not JSON."""
 
     source: str
     findings: list
     usable: bool = True
+    points: tuple = ()  # PointInfo for every data point of every version, in file order
 
 
 def _finding(
@@ -215,8 +222,8 @@ def lint_document(document: Any, pointer: str = "") -> list:
         if key == DEAD_KEY:
             kind = match.get("type") if type(match) is dict else match
             message = (
-                f"match type {dumps(kind) if kind is not None else 'missing'} never matches any event "
-                f"(the reference matches only {MATCHABLE_TYPES})"
+                f"match type {dumps(kind) if kind is not None else '(missing)'} never matches any event: the "
+                "reference maps it to the key 'unknown'"
             )
             findings.append(_finding("dead-match-type", message, where + "/match", index, label))
         elif key == "user_identities":
@@ -232,7 +239,7 @@ def lint_document(document: Any, pointer: str = "") -> list:
         definition = validator.get("definition") if is_schema else None
         if not is_schema or not truthy(definition):
             if used:
-                findings.append(_non_json_schema(key, where, index, label, is_schema))
+                findings.append(_non_json_schema(key, validator, where, index, label))
             continue
         schema_where = where + "/validator/definition"
         if key == UA_KEY and used and not _has_own_keys(definition):
@@ -246,15 +253,18 @@ def lint_document(document: Any, pointer: str = "") -> list:
     return findings
 
 
-def _non_json_schema(key: str, where: str, index: int, label: str, is_schema: bool) -> Finding:
-    what = "has no definition" if is_schema else "is not a json_schema validator"
+def _non_json_schema(key: str, validator: Any, where: str, index: int, label: str) -> Finding:
+    if type(validator) is not dict or validator.get("type") != "json_schema":
+        what = "the validator is not a json_schema validator"
+    elif "definition" in validator:
+        what = f"the definition is {dumps(validator['definition'])}, which the reference replaces with {{}}"
+    else:
+        what = "the validator has no definition"
     if key == UA_KEY:
         effect = "the reference reports 'Invalid JSON Schema' for the user attributes of every batch"
     else:
         effect = "every event it matches is valid, whatever it holds"
-    return _finding(
-        "non-json-schema-validator", f"the validator {what}: {effect}", where + "/validator", index, label
-    )
+    return _finding("non-json-schema-validator", f"{what}: {effect}", where + "/validator", index, label)
 
 
 def _has_own_keys(schema: Any) -> bool:
@@ -271,7 +281,7 @@ def _schema_findings(schema: Any, pointer: str, index: int, label: str, used: bo
     _, problems = compile_schema(schema, pointer)
     walked = _walk(schema, pointer, index, label) if used else []
     precise = [f.pointer for f in walked if f.code == "invalid-regex"]
-    findings = []
+    findings: list = []
     merged: dict = {}  # pointer -> invalid-schema finding position, to join ajv's messages for one place
     for where, message in problems:
         code = _classify(where, message)
@@ -441,7 +451,7 @@ def lint_object(obj: Any) -> list:
         return [_finding("not-a-plan", p.message, p.pointer, None, "") for p in exc.problems]
     if not versions:
         return [_finding("not-a-plan", "the file holds no plan version", "", None, "")]
-    findings = []
+    findings: list = []
     for version in versions:
         findings.extend(lint_document(version.document, version.pointer))
     return findings
@@ -459,11 +469,12 @@ def lint_file(path: str) -> FileReport:
     except orjson.JSONDecodeError as exc:
         finding = _finding("not-json", f"not valid JSON: {exc.msg}", "", None, "")._replace(line=exc.lineno)
         return FileReport(path, [finding], usable=False)
-    findings = lint_object(obj)
+    findings, points = lint_object(obj)
     if findings:
         lines = pointer_lines(data.decode("utf-8"), {f.pointer for f in findings})
-        findings = [f._replace(line=lines.get(f.pointer, 1)) for f in findings]
-    return FileReport(path, findings)
+        # File order reads best; the sort is stable, so findings on one line keep their check order.
+        findings = sorted((f._replace(line=lines[f.pointer]) for f in findings), key=lambda f: f.line)
+    return FileReport(path, findings, True, points)
 
 
 def lint_paths(paths: Iterable[str]) -> list:
@@ -493,7 +504,7 @@ def pointer_lines(text: str, pointers: Iterable[str]) -> dict:
 
     The text must be valid JSON (it was parsed already). Duplicate keys: the last one, as parsers keep.
     """
-    wanted = set()
+    wanted: set = set()
     for pointer in pointers:
         parts = pointer.split("/")
         wanted.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
