@@ -55,12 +55,33 @@ def schema_errors_json(node: Any, value: Any, lenient: bool) -> list:
     return [validation_error_json(error, value) for error in errors]
 
 
+# The same violation recurs across batches (one bad value from one app version): its text is
+# memoized per (error, scalar actual). Bounded: cleared when full.
+_ERROR_TEXT: dict = {}
+_ERROR_TEXT_LIMIT = 50_000
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def validation_error_json(error: Any, original: Any) -> str:
     """generateValidationError: map one ajv error to the reference's validation_error, serialized."""
     nodes = [segment for segment in error.path if segment != ""]
+    found = digin(original, nodes)
+    kind = type(found)
+    if kind in _SCALARS:
+        memo_key = (error.keyword, error.path, error.message, error.param, kind, found)
+        text = _ERROR_TEXT.get(memo_key)
+        if text is None:
+            if len(_ERROR_TEXT) >= _ERROR_TEXT_LIMIT:
+                _ERROR_TEXT.clear()
+            text = _ERROR_TEXT[memo_key] = _error_text(error, nodes, found)
+        return text
+    return _error_text(error, nodes, found)
+
+
+def _error_text(error: Any, nodes: list, found: Any) -> str:
     pointer = "#" + "".join("/" + n for n in nodes)
     keyword = error.keyword
-    actual = actual_value(digin(original, nodes))
+    actual = actual_value(found)
     key: Any = nodes[-1] if nodes else MISSING
     expected: Any = MISSING
     if keyword in INVALID_VALUE_KEYWORDS:
