@@ -368,6 +368,16 @@ class SchemaCompiler:
         dependencies = schema.get("dependencies")
         if type(dependencies) is not dict:
             return
+        if "__proto__" in dependencies:
+            # ajv copies dependencies into a plain object, where this key swaps the prototype: the
+            # reference then throws ("$deps.join is not a function") or checks other properties.
+            self.problems.append(
+                (
+                    pointer + "/dependencies/__proto__",
+                    "a dependencies key named __proto__ cannot be compiled by ajv",
+                )
+            )
+            return
         arrays, schemas = [], []
         for name in js_keys(dependencies):
             value = dependencies[name]
