@@ -178,3 +178,9 @@ def test_python_m_validator_runs_dpv() -> None:
 def test_output_to_a_device_writes_through_instead_of_replacing_it() -> None:
     assert run("validate", "--plan", PLAN, "-o", os.devnull, BATCHES)[0] == 1
     assert not os.path.isfile(os.devnull)
+
+
+def test_plan_version_selects_a_version() -> None:
+    code, out, _ = run("validate", "--plan", PLAN, "--plan-version", "1", BATCHES)
+    assert (code, out) == (1, REFERENCE.read_bytes())
+    assert run("validate", "--plan", PLAN, "--plan-version", "7", BATCHES)[0] == 3

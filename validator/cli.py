@@ -2,6 +2,9 @@
 
 Exit codes: 0 every batch valid, 1 violations (or batches that could not be validated),
 2 usage error, 3 a plan is unusable or an input file cannot be read.
+With gate options (--fail-on, --max-violations, --ignore-unplanned), 1 means more than N violating
+batches, a violating batch being one with an error of a --fail-on type, or one that could not be validated.
+`dpv lint` and `dpv diff` follow the same codes (see their help).
 """
 
 from __future__ import annotations
@@ -14,13 +17,19 @@ from typing import Any, Optional
 import click
 import orjson
 
-from . import __version__
+from . import __version__, plandiff
+from . import lint as plan_lint
 from .api import load_plan
 from .atomic import atomic_output
 from .errors import PlanError
+from .plan import read_file
 from .progress import Progress
 from .readers import ParquetOptions
-from .reports import FORMATS, Tally, make_reporter
+from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
+from .reports import github as github_format
+from .reports import junit as junit_format
+from .reports import sarif as sarif_format
+from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNUSABLE = 0, 1, 2, 3
@@ -54,6 +63,57 @@ def _pairs(values: tuple, option: str, parse_value: bool) -> tuple:
     return tuple(pairs)
 
 
+def _fail_on(text: Optional[str], ignore_unplanned: bool) -> frozenset:
+    """The validation_error_types that fail the run, from --fail-on TYPES and --ignore-unplanned."""
+    if text is None:
+        types = set(ERROR_TYPES)
+    else:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        unknown = [name for name in names if name not in ERROR_TYPES and name != "all"]
+        if unknown or not names:
+            raise click.BadParameter(
+                f"expected a comma list of {', '.join(ERROR_TYPES)} (or all), got {text!r}",
+                param_hint="--fail-on",
+            )
+        types = set(ERROR_TYPES) if "all" in names else set(names)
+    if ignore_unplanned:
+        types.discard("unplanned")
+    return frozenset(types)
+
+
+class _Gate:
+    """Counts violating batches for --fail-on / --max-violations / --ignore-unplanned.
+
+    A batch violates when it has at least one validation error whose type is in `fail_on`, or when it
+    could not be validated at all; the run fails when more than `max_violations` batches violate.
+    """
+
+    def __init__(self, fail_on: frozenset, max_violations: int) -> None:
+        self.fail_on = fail_on
+        self.max_violations = max_violations
+        self.violations = 0
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.valid:
+            return
+        # Only here, and only for batches that are not valid, are result lines parsed for their types:
+        # runs without gate options keep the fast path.
+        if outcome.failed or not self.fail_on.isdisjoint(_error_types(outcome.result)):
+            self.violations += 1
+
+    @property
+    def failed(self) -> bool:
+        return self.violations > self.max_violations
+
+
+def _error_types(result: bytes) -> set:
+    return {
+        error.get("validation_error_type")
+        for item in load_result(result).get("results", [])
+        for error in item.get("data", {}).get("validation_errors", [])
+    }
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"dpv: {message}", err=True)
     sys.exit(code)
@@ -74,7 +134,7 @@ def main() -> None:
     metavar="PATH",
     help="Plan file or directory (repeatable); batches are routed by context.data_plan.",
 )
-@click.option("--plan-version", "version", metavar="N", help="Use this version of each plan.")
+@click.option("--plan-version", "version", type=int, metavar="N", help="Use this version of each plan.")
 @click.option(
     "--environment", metavar="ENV", help="Use the version activated for ENV (development/production)."
 )
@@ -94,6 +154,24 @@ def main() -> None:
 )
 @click.option(
     "--jobs", "jobs_text", default="1", show_default=True, metavar="N|auto", help="Worker processes."
+)
+@click.option(
+    "--fail-on",
+    "fail_on_text",
+    metavar="TYPES",
+    help="Comma list of validation_error_types that fail the run: unplanned, missing_required, "
+    "invalid_value, unknown (default: all). Batches that cannot be validated always count.",
+)
+@click.option(
+    "--max-violations",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Exit 1 only when more than N batches violate (default 0).",
+)
+@click.option(
+    "--ignore-unplanned",
+    is_flag=True,
+    help="Unplanned events and attributes do not fail the run (drops unplanned from --fail-on).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 @click.option(
@@ -138,6 +216,9 @@ def validate(
     valid_out: Optional[str],
     invalid_out: Optional[str],
     jobs_text: str,
+    fail_on_text: Optional[str],
+    max_violations: Optional[int],
+    ignore_unplanned: bool,
     quiet: bool,
     kernel: Optional[str],
     layout: str,
@@ -152,6 +233,9 @@ def validate(
     Prints one result line per input batch, in the validate endpoint's format.
     """
     jobs = _jobs(jobs_text)
+    gate = None
+    if fail_on_text is not None or max_violations is not None or ignore_unplanned:
+        gate = _Gate(_fail_on(fail_on_text, ignore_unplanned), max_violations or 0)
     parquet = ParquetOptions(
         layout=layout,
         json_column=json_column,
@@ -176,7 +260,7 @@ def validate(
         for plan in validator.plans:
             for where, message in plan.warnings:
                 click.echo(f"dpv: warning: {plan.source}: {where}: {message}", err=True)
-    tally = Tally(detailed=output_format != "results")
+    tally = Tally(detailed=output_format in DETAILED_FORMATS)
     code = _run(
         validator,
         expand_inputs(inputs),
@@ -190,6 +274,7 @@ def validate(
         valid_out,
         invalid_out,
         quiet,
+        gate,
     )
     sys.exit(code)
 
@@ -207,6 +292,7 @@ def _run(
     valid_out: Optional[str],
     invalid_out: Optional[str],
     quiet: bool,
+    gate: Optional[_Gate] = None,
 ) -> int:
     progress = Progress(enabled=False if quiet else None)
     stopped = False
@@ -214,7 +300,8 @@ def _run(
         out = stack.enter_context(atomic_output(output))
         valid_stream = stack.enter_context(atomic_output(valid_out)) if valid_out else None
         invalid_stream = stack.enter_context(atomic_output(invalid_out)) if invalid_out else None
-        reporter = make_reporter(output_format, out, tally, with_source=with_source)
+        fail_on = gate.fail_on if gate is not None else None
+        reporter = make_reporter(output_format, out, tally, with_source=with_source, fail_on=fail_on)
         tally.files = len(paths)
         keep_raw = bool(valid_out or invalid_out)
         for item in scan(validator, paths, jobs=jobs, parquet=parquet, keep_raw=keep_raw):
@@ -224,17 +311,102 @@ def _run(
                 continue
             tally.add(item)
             reporter.add(item)
+            if gate is not None:
+                gate.add(item)
             progress.update(len(item.raw) or len(item.result), item.valid)
             stream = valid_stream if item.valid else invalid_stream
             if stream is not None:
                 stream.write(item.raw + b"\n")
-            if fail_fast and not item.valid:
+            if fail_fast and not item.valid and (gate is None or gate.failed):
                 stopped = True
                 break
         reporter.finish()
     progress.close()
     if tally.unreadable_files:
         return EXIT_UNUSABLE
+    if gate is not None:
+        return EXIT_VIOLATIONS if gate.failed else EXIT_OK
     if stopped or not tally.clean:
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option("--format", "output_format", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
+@click.argument("plans", nargs=-1, required=True, metavar="PLAN...")
+def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) -> None:
+    """Check plan files (or directories of *.json plans) without any batch.
+
+    Errors: what the reference would fail on (and `dpv validate` refuses). Warnings: plans that do not
+    do what they seem to. Exit 0 clean (warnings allowed unless --strict), 1 errors (or warnings with
+    --strict), 2 usage error, 3 a plan file cannot be read or is not JSON.
+    """
+    reports = plan_lint.lint_paths(plans)
+    with atomic_output(output) as out:
+        if output_format == "text":
+            plan_lint.write_text(reports, out)
+        elif output_format == "json":
+            plan_lint.write_json(reports, out)
+        elif output_format == "junit":
+            junit_format.write_lint(out, reports, strict)
+        elif output_format == "github":
+            github_format.write_lint(out, reports, strict)
+        else:
+            descriptions = {code: text for code, (_, text) in plan_lint.CODES.items()}
+            sarif_format.write_lint(out, reports, strict, descriptions)
+    unusable = [report for report in reports if not report.usable]
+    if output_format != "text":  # the text report already says it on stdout
+        for report in unusable:
+            click.echo(f"dpv: {report.source}: {report.findings[0].message}", err=True)
+    errors, warnings = plan_lint.counts(reports)
+    if unusable:
+        sys.exit(EXIT_UNUSABLE)
+    sys.exit(EXIT_VIOLATIONS if errors or (strict and warnings) else EXIT_OK)
+
+
+@main.command()
+@click.argument("old_plan", metavar="OLD_PLAN")
+@click.argument("new_plan", metavar="NEW_PLAN")
+@click.option("--old-version", metavar="N", help="The version of OLD_PLAN to compare (files with several).")
+@click.option("--new-version", metavar="N", help="The version of NEW_PLAN to compare (files with several).")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ (as git diff --exit-code).")
+def diff(
+    old_plan: str,
+    new_plan: str,
+    old_version: Optional[str],
+    new_version: Optional[str],
+    output_format: str,
+    output: Optional[str],
+    exit_code: bool,
+) -> None:
+    """Show what NEW_PLAN adds, removes or changes relative to OLD_PLAN, and what that does to results.
+
+    Each file must hold one version, or name one with --old-version / --new-version (the same file may
+    be given twice). Exit 0 (1 with --exit-code when they differ), 2 usage error, 3 a file cannot be
+    read or is not a plan.
+    """
+    try:
+        old_versions, new_versions = read_file(old_plan), read_file(new_plan)
+    except PlanError as exc:
+        _fail(str(exc), EXIT_UNUSABLE)
+    try:
+        old = plandiff.pick_version(old_versions, old_version, "old")
+        new = plandiff.pick_version(new_versions, new_version, "new")
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    diffs = plandiff.diff_versions(old, new)
+    with atomic_output(output) as out:
+        if output_format == "json":
+            plandiff.write_json(old, new, diffs, out)
+        else:
+            plandiff.write_text(old, new, diffs, out)
+    sys.exit(EXIT_VIOLATIONS if exit_code and diffs else EXIT_OK)

@@ -187,7 +187,7 @@ def lint_document(document: Any, pointer: str = "") -> list:
         return [_finding("not-a-plan", message, pointer + "/data_points", None, "")]
 
     findings: list = []
-    live: list = []  # (index, where, label, key, validator) of points the reference keeps
+    live: list = []  # (index, where, label, key, match, validator) of points the reference keeps
     last_with_key: dict = {}
     for index, point in enumerate(points):
         where = f"{pointer}/data_points/{index}"
@@ -443,18 +443,29 @@ def _check_required(schema: dict, pointer: str, add: Any) -> None:
 # -- files ----------------------------------------------------------------------------------------
 
 
-def lint_object(obj: Any) -> list:
-    """Findings for a decoded plan file (any shape `dpv validate --plan` accepts)."""
+def lint_object(obj: Any) -> tuple:
+    """(findings, points) for a decoded plan file (any shape `dpv validate --plan` accepts).
+
+    points: a PointInfo for every data point of every version, in file order.
+    """
     try:
         versions = versions_in(obj, "")
     except PlanError as exc:
-        return [_finding("not-a-plan", p.message, p.pointer, None, "") for p in exc.problems]
+        return [_finding("not-a-plan", p.message, p.pointer, None, "") for p in exc.problems], ()
     if not versions:
-        return [_finding("not-a-plan", "the file holds no plan version", "", None, "")]
+        return [_finding("not-a-plan", "the file holds no plan version", "", None, "")], ()
     findings: list = []
+    points: list = []
     for version in versions:
         findings.extend(lint_document(version.document, version.pointer))
-    return findings
+        document = version.document
+        listed = document.get("data_points") if type(document) is dict else None
+        for index, point in enumerate(listed if type(listed) is list else ()):
+            match = point.get("match") if type(point) is dict else None
+            label = match_label(match) if match is not None else ""
+            where = f"{version.pointer}/data_points/{index}"
+            points.append(PointInfo(index, label, where, version.pointer))
+    return findings, tuple(points)
 
 
 def lint_file(path: str) -> FileReport:

@@ -1,6 +1,7 @@
 """Reporters: receive one Outcome per input batch, in input order, and write a format.
 
-`results` streams the validate endpoint's lines; `summary` and `json` print totals at the end.
+`results` streams the validate endpoint's lines; `summary` and `json` print totals at the end;
+`junit`, `github` and `sarif` are for CI (test reports, annotations on the diff, code scanning).
 Every reporter gets the same Tally, so counts never differ between formats.
 """
 
@@ -8,29 +9,48 @@ from __future__ import annotations
 
 from typing import IO, Any
 
+from .github import GitHubReporter
+from .junit import JUnitReporter
 from .outcome import Outcome, Tally
 from .results import ResultsReporter
+from .sarif import SarifReporter
 from .summary import JsonReporter, SummaryReporter
 
-FORMATS = ("results", "summary", "json")
+FORMATS = ("results", "summary", "json", "junit", "github", "sarif")
+# Formats that parse each result (the Tally must be detailed for them; see the CLI).
+DETAILED_FORMATS = frozenset({"summary", "json", "junit", "github", "sarif"})
 
 
 def make_reporter(name: str, out: IO[bytes], tally: Tally, **options: Any) -> Any:
-    """The reporter for format `name`, writing to the binary stream `out`."""
+    """The reporter for format `name`, writing to the binary stream `out`.
+
+    options: `with_source` (results), `fail_on` (junit, github, sarif: the validation_error_types that
+    fail the run, None for all; errors of other types are shown as warnings).
+    """
     if name == "results":
         return ResultsReporter(out, with_source=bool(options.get("with_source")))
     if name == "summary":
         return SummaryReporter(out, tally)
     if name == "json":
         return JsonReporter(out, tally)
+    if name == "junit":
+        return JUnitReporter(out, tally, fail_on=options.get("fail_on"))
+    if name == "github":
+        return GitHubReporter(out, tally, fail_on=options.get("fail_on"))
+    if name == "sarif":
+        return SarifReporter(out, tally, fail_on=options.get("fail_on"))
     raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
 
 
 __all__ = [
+    "DETAILED_FORMATS",
     "FORMATS",
+    "GitHubReporter",
+    "JUnitReporter",
     "JsonReporter",
     "Outcome",
     "ResultsReporter",
+    "SarifReporter",
     "SummaryReporter",
     "Tally",
     "make_reporter",
