@@ -184,3 +184,41 @@ def test_plan_version_selects_a_version() -> None:
     code, out, _ = run("validate", "--plan", PLAN, "--plan-version", "1", BATCHES)
     assert (code, out) == (1, REFERENCE.read_bytes())
     assert run("validate", "--plan", PLAN, "--plan-version", "7", BATCHES)[0] == 3
+
+
+def test_clean_and_quarantine_outputs(tmp_path: Path) -> None:
+    source = gzip.decompress(BATCHES.read_bytes()).splitlines()
+    clean, quarantine, report = tmp_path / "clean.ndjson", tmp_path / "q.ndjson", tmp_path / "r.ndjson"
+    code, out, _ = run(
+        "validate", "--plan", PLAN, "--block", "event=drop_event",
+        "--block", "event_attribute=drop_attribute",
+        "--clean-out", clean, "--quarantine-out", quarantine, "-o", report, BATCHES,
+    )  # fmt: skip
+    assert code == 1
+    assert report.read_bytes() == REFERENCE.read_bytes()  # blocking does not change the default output
+    cleaned = clean.read_bytes().splitlines()
+    quarantined = [json.loads(line) for line in quarantine.read_bytes().splitlines()]
+    assert len(cleaned) == len(source)  # nothing here drops a whole batch
+    touched = [i for i, line in enumerate(source) if b'"Settings"' in line or b'"colour"' in line]
+    assert len(quarantined) == len(touched) > 0
+    for i, (before, after) in enumerate(zip(source, cleaned)):
+        if i in touched:
+            batch = json.loads(after)
+            names = [e["data"].get("screen_name") for e in batch["events"]]
+            assert "Settings" not in names
+            assert all("colour" not in e["data"].get("custom_attributes", {}) for e in batch["events"])
+        else:
+            assert after == before  # untouched batches keep their original bytes
+    assert all("block_metadata" in q["context"]["data_plan"] for q in quarantined)
+
+
+def test_with_actions_adds_action_expected() -> None:
+    code, out, _ = run("validate", "--plan", PLAN, "--block", "event=drop_event", "--with-actions", BATCHES)
+    errors = [
+        e
+        for line in out.splitlines()
+        for r in json.loads(line)["results"]
+        for e in r["data"]["validation_errors"]
+    ]
+    assert errors and all("action_expected" in e for e in errors)
+    assert {e["action_expected"] for e in errors if e["error_pointer"] == "#"} == {"drop_event"}

@@ -21,6 +21,7 @@ from . import __version__, plandiff
 from . import lint as plan_lint
 from .api import load_plan
 from .atomic import atomic_output
+from .blocking import LineBlocker
 from .errors import PlanError
 from .plan import read_file
 from .progress import Progress
@@ -202,6 +203,25 @@ def main() -> None:
     metavar="POINTER=VALUE",
     help="Events layout: put a constant (JSON, or a bare string) at a JSON pointer.",
 )
+@click.option(
+    "--clean-out", metavar="FILE", help="Write each batch as blocking would let it through (atomic)."
+)
+@click.option(
+    "--quarantine-out", metavar="FILE", help="Write a quarantine record for each batch blocking touched."
+)
+@click.option(
+    "--block",
+    "block",
+    multiple=True,
+    metavar="KIND=ACTION",
+    help="Blocking setting (event, event_attribute, user_attribute, user_identity = allow, drop_event, "
+    "drop_attribute, drop_batch); default: the plan version's settings.validation_actions.",
+)
+@click.option(
+    "--with-actions",
+    is_flag=True,
+    help="Add action_expected to each validation error (not reference output).",
+)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 def validate(
     plans: tuple,
@@ -226,6 +246,10 @@ def validate(
     batch_key: Optional[str],
     mappings: tuple,
     settings: tuple,
+    clean_out: Optional[str],
+    quarantine_out: Optional[str],
+    block: tuple,
+    with_actions: bool,
     inputs: tuple,
 ) -> None:
     """Validate batches from INPUT files (NDJSON, JSON, gzip, Parquet; directories, globs; - or none: stdin).
@@ -260,6 +284,14 @@ def validate(
         for plan in validator.plans:
             for where, message in plan.warnings:
                 click.echo(f"dpv: warning: {plan.source}: {where}: {message}", err=True)
+    blocker = None
+    if clean_out or quarantine_out or with_actions or block:
+        try:
+            blocker = LineBlocker(
+                validator, dict(_pairs(block, "--block", parse_value=False)) or None, with_actions
+            )
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--block") from None
     tally = Tally(detailed=output_format in DETAILED_FORMATS)
     code = _run(
         validator,
@@ -275,6 +307,9 @@ def validate(
         invalid_out,
         quiet,
         gate,
+        blocker=blocker,
+        clean_out=clean_out,
+        quarantine_out=quarantine_out,
     )
     sys.exit(code)
 
@@ -293,6 +328,10 @@ def _run(
     invalid_out: Optional[str],
     quiet: bool,
     gate: Optional[_Gate] = None,
+    *,
+    blocker: Optional[LineBlocker] = None,
+    clean_out: Optional[str] = None,
+    quarantine_out: Optional[str] = None,
 ) -> int:
     progress = Progress(enabled=False if quiet else None)
     stopped = False
@@ -300,15 +339,25 @@ def _run(
         out = stack.enter_context(atomic_output(output))
         valid_stream = stack.enter_context(atomic_output(valid_out)) if valid_out else None
         invalid_stream = stack.enter_context(atomic_output(invalid_out)) if invalid_out else None
+        clean_stream = stack.enter_context(atomic_output(clean_out)) if clean_out else None
+        quarantine_stream = stack.enter_context(atomic_output(quarantine_out)) if quarantine_out else None
         fail_on = gate.fail_on if gate is not None else None
         reporter = make_reporter(output_format, out, tally, with_source=with_source, fail_on=fail_on)
         tally.files = len(paths)
-        keep_raw = bool(valid_out or invalid_out)
+        keep_raw = bool(valid_out or invalid_out or blocker)
         for item in scan(validator, paths, jobs=jobs, parquet=parquet, keep_raw=keep_raw):
             if isinstance(item, FileFailure):
                 tally.file_failed(item.source, item.message)
                 click.echo(f"dpv: {item.message}", err=True)
                 continue
+            if blocker is not None:
+                results, cleaned, quarantined = blocker.apply(item.raw, item.valid)
+                if results is not None:
+                    item = item._replace(result=results)
+                if cleaned is not None and clean_stream is not None:
+                    clean_stream.write(cleaned + b"\n")
+                if quarantined is not None and quarantine_stream is not None:
+                    quarantine_stream.write(quarantined + b"\n")
             tally.add(item)
             reporter.add(item)
             if gate is not None:
