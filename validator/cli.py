@@ -17,8 +17,7 @@ from typing import Any, Optional
 import click
 import orjson
 
-from . import __version__, plandiff
-from . import lint as plan_lint
+from . import __version__
 from .api import load_plan
 from .atomic import atomic_output
 from .blocking import LineBlocker
@@ -27,9 +26,6 @@ from .plan import read_file
 from .progress import Progress
 from .readers import ParquetOptions
 from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
-from .reports import github as github_format
-from .reports import junit as junit_format
-from .reports import sarif as sarif_format
 from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
 
@@ -395,6 +391,11 @@ def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) 
     do what they seem to. Exit 0 clean (warnings allowed unless --strict), 1 errors (or warnings with
     --strict), 2 usage error, 3 a plan file cannot be read or is not JSON.
     """
+    from . import lint as plan_lint  # lint and diff load their modules only when used (start-up)
+    from .reports import github as github_format
+    from .reports import junit as junit_format
+    from .reports import sarif as sarif_format
+
     reports = plan_lint.lint_paths(plans)
     with atomic_output(output) as out:
         if output_format == "text":
@@ -443,6 +444,8 @@ def diff(
     be given twice). Exit 0 (1 with --exit-code when they differ), 2 usage error, 3 a file cannot be
     read or is not a plan.
     """
+    from . import plandiff
+
     try:
         old_versions, new_versions = read_file(old_plan), read_file(new_plan)
     except PlanError as exc:

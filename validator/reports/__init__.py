@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from .github import GitHubReporter
-from .junit import JUnitReporter
 from .outcome import Outcome, Tally
 from .results import ResultsReporter
-from .sarif import SarifReporter
 from .summary import JsonReporter, SummaryReporter
 
 FORMATS = ("results", "summary", "json", "junit", "github", "sarif")
@@ -34,10 +31,16 @@ def make_reporter(name: str, out: IO[bytes], tally: Tally, **options: Any) -> An
     if name == "json":
         return JsonReporter(out, tally)
     if name == "junit":
+        from .junit import JUnitReporter  # CI formats load on demand (start-up of the common path)
+
         return JUnitReporter(out, tally, fail_on=options.get("fail_on"))
     if name == "github":
+        from .github import GitHubReporter
+
         return GitHubReporter(out, tally, fail_on=options.get("fail_on"))
     if name == "sarif":
+        from .sarif import SarifReporter
+
         return SarifReporter(out, tally, fail_on=options.get("fail_on"))
     raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
 
@@ -45,12 +48,9 @@ def make_reporter(name: str, out: IO[bytes], tally: Tally, **options: Any) -> An
 __all__ = [
     "DETAILED_FORMATS",
     "FORMATS",
-    "GitHubReporter",
-    "JUnitReporter",
     "JsonReporter",
     "Outcome",
     "ResultsReporter",
-    "SarifReporter",
     "SummaryReporter",
     "Tally",
     "make_reporter",
