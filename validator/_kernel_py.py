@@ -44,13 +44,30 @@ def _events_of(batch: Any) -> Any:
     return events
 
 
+def _common_key(event: dict) -> Any:
+    """getMatchKey for the two common shapes (names that are strings); None sends others to matching.py."""
+    data = event.get("data")
+    if type(data) is not dict:
+        return None
+    event_type = event.get("event_type")
+    if event_type == "custom_event":
+        kind, name = data.get("custom_event_type"), data.get("event_name")
+        if type(kind) is str and type(name) is str:
+            return "custom_event:" + kind + ":" + name
+    elif event_type == "screen_view":
+        name = data.get("screen_name")
+        if type(name) is str:
+            return "screen_view::" + name
+    return None
+
+
 def _event_result(plan: CompiledPlan, event: Any) -> Any:
     """The serialized result of one event, or None when it is valid."""
     if type(event) is not dict:
         if event is None:
             raise BatchFailure("Cannot read properties of null (reading 'event_type')")
         return UNPLANNABLE_RESULT
-    key = event_match_key(event)
+    key = _common_key(event) or event_match_key(event)
     if not key:
         return UNPLANNABLE_RESULT
     point = plan.lookup.get(key)

@@ -40,8 +40,34 @@ def result_json(match_json: str, errors_json: list) -> str:
     return RESULT_PREFIX + '"match":' + match_json + ',"validation_errors":[' + ",".join(errors_json) + "]}}"
 
 
+_UNPLANNED: dict = {}
+
+
 def unplanned_result(event: dict) -> str:
-    """The result of an event whose match key is not in the plan."""
+    """The result of an event whose match key is not in the plan (memoized for the common shapes)."""
+    data = event.get("data")
+    memo_key: Any = None
+    if type(data) is dict:
+        event_type = event.get("event_type")
+        if event_type == "custom_event":
+            name, kind = data.get("event_name"), data.get("custom_event_type")
+            if type(name) is str and type(kind) is str:
+                memo_key = (name, kind)
+        elif event_type == "screen_view":
+            name = data.get("screen_name")
+            if type(name) is str:
+                memo_key = name
+    if memo_key is None:
+        return _unplanned_text(event)
+    text = _UNPLANNED.get(memo_key)
+    if text is None:
+        if len(_UNPLANNED) >= _ERROR_TEXT_LIMIT:
+            _UNPLANNED.clear()
+        text = _UNPLANNED[memo_key] = _unplanned_text(event)
+    return text
+
+
+def _unplanned_text(event: dict) -> str:
     key = unplanned_key(event)
     error = '{"validation_error_type":"unplanned","key":' + dumps(key) + ',"error_pointer":"#"}'
     return (
