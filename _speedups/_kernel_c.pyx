@@ -294,36 +294,6 @@ cdef object _match_key(dict event):
     return event_match_key(event)
 
 
-# Unplanned results of the two common shapes depend only on these strings: memoized (bounded).
-cdef dict _UNPLANNED = {}
-
-
-cdef object _unplanned(dict event):
-    cdef PyObject *found
-    memo_key = None
-    found = PyDict_GetItem(event, "data")
-    if found != NULL and type(<object>found) is dict:
-        data = <dict><object>found
-        event_type = event.get("event_type")
-        if event_type == "custom_event":
-            name, kind = data.get("event_name"), data.get("custom_event_type")
-            if type(name) is str and type(kind) is str:
-                memo_key = (name, kind)
-        elif event_type == "screen_view":
-            name = data.get("screen_name")
-            if type(name) is str:
-                memo_key = name
-    if memo_key is None:
-        return unplanned_result(event)
-    found = PyDict_GetItem(_UNPLANNED, memo_key)
-    if found != NULL:
-        return <object>found
-    if len(_UNPLANNED) >= 50000:
-        _UNPLANNED.clear()
-    result = _UNPLANNED[memo_key] = unplanned_result(event)
-    return result
-
-
 cdef object _events_of(object batch):
     if not truthy(batch):
         raise BatchFailure("Data Plan Version or Batch is missing and required")
@@ -345,7 +315,7 @@ cdef object _event_result(object plan, dict lookup, object event):
         return UNPLANNABLE_RESULT
     found = PyDict_GetItem(lookup, key)
     if found == NULL:
-        return _unplanned(<dict>event)
+        return unplanned_result(event)  # memoized there for the common shapes
     point = <object>found
     fast = point.fast
     if fast is not None:
