@@ -34,7 +34,7 @@ from validator.results import (
     validation_error_json,
 )
 from validator.schema import fastcheck
-from validator.schema.fastcheck import build_fast, exact_check
+from validator.schema.fastcheck import build_fast, checked_points, exact_check
 
 NAME = "cython"
 
@@ -242,10 +242,7 @@ def prepare(plan):
     """Attach a FastCheck to every data point of `plan` that can use one (`point.fast`)."""
     if plan.lenient:
         return
-    points = list({id(p): p for p in plan.lookup.values()}.values())
-    if plan.ua_point is not None and plan.ua_mode == "validate":
-        points.append(plan.ua_point)
-    for point in points:
+    for point in checked_points(plan):
         if point.node is not None:
             point.native = ErrorWalker(point.node)
         fast = build_fast(point.node)

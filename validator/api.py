@@ -15,8 +15,7 @@ from .compile import CompiledPlan, compile_document
 from .errors import BatchFailure, PlanError
 from .lineparse import parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
-
-NOT_PARSED: Any = object()
+from .readers.records import NOTHING
 
 
 class PlanValidator:
@@ -104,14 +103,14 @@ class PlanValidator:
         except BatchFailure as exc:
             return orjson.dumps({"error": str(exc)})
 
-    def check_line(self, line: bytes, batch: Any = NOT_PARSED) -> tuple:
+    def check_line(self, line: bytes, batch: Any = NOTHING) -> tuple:
         """For file scanning: (result line, number of events), where a line must hold a batch object.
 
         Unlike validate_line (which answers like the reference for any JSON), a line holding an
         array or a scalar is an error line here; the event count is -1 when the batch is unreadable.
         """
         try:
-            if batch is NOT_PARSED:
+            if batch is NOTHING:
                 batch = parse_line(line)
             if type(batch) is not dict:
                 kind = "an array" if type(batch) is list else "not an object"

@@ -27,9 +27,9 @@ from typing import Any, Iterable, Iterator, Optional, Sequence
 import orjson
 import pyarrow as pa
 
-from .api import NOT_PARSED, PlanValidator
+from .api import PlanValidator
 from .readers import parquet as _parquet
-from .readers.records import NOTHING, InputError, ParquetOptions, Record
+from .readers.records import InputError, ParquetOptions, Record
 from .reports.outcome import VALID_RESULT
 from .stream import as_validator
 
@@ -163,7 +163,7 @@ def _result_row(validator: PlanValidator, record: Record) -> tuple:
     """(valid, counts..., error, result line) of one record."""
     if record.error is not None:
         return (False, 0, 0, 0, 0, record.error, b'{"error":' + orjson.dumps(record.error) + b"}")
-    result, _ = validator.check_line(record.raw, NOT_PARSED if record.batch is NOTHING else record.batch)
+    result, _ = validator.check_line(record.raw, record.batch)
     if result.startswith(b'{"error"'):
         return (False, 0, 0, 0, 0, orjson.loads(result)["error"], result)
     return (result == VALID_RESULT, *[result.count(needle) for needle in _TYPE_NEEDLES], None, result)

@@ -40,6 +40,9 @@ def result_json(match_json: str, errors_json: list) -> str:
     return RESULT_PREFIX + '"match":' + match_json + ',"validation_errors":[' + ",".join(errors_json) + "]}}"
 
 
+# Result texts recur across batches (the same bad value, the same unplanned event): memoized, and
+# cleared when full so memory stays bounded.
+_MEMO_LIMIT = 50_000
 _UNPLANNED: dict = {}
 
 
@@ -61,7 +64,7 @@ def unplanned_result(event: dict) -> str:
         return _unplanned_text(event)
     text = _UNPLANNED.get(memo_key)
     if text is None:
-        if len(_UNPLANNED) >= _ERROR_TEXT_LIMIT:
+        if len(_UNPLANNED) >= _MEMO_LIMIT:
             _UNPLANNED.clear()
         text = _UNPLANNED[memo_key] = _unplanned_text(event)
     return text
@@ -81,10 +84,7 @@ def schema_errors_json(node: Any, value: Any, lenient: bool) -> list:
     return [validation_error_json(error, value) for error in errors]
 
 
-# The same violation recurs across batches (one bad value from one app version): its text is
-# memoized per (error, scalar actual). Bounded: cleared when full.
-_ERROR_TEXT: dict = {}
-_ERROR_TEXT_LIMIT = 50_000
+_ERROR_TEXT: dict = {}  # per (error, scalar actual)
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -97,7 +97,7 @@ def validation_error_json(error: Any, original: Any) -> str:
         memo_key = (error.keyword, error.path, error.message, error.param, kind, found)
         text = _ERROR_TEXT.get(memo_key)
         if text is None:
-            if len(_ERROR_TEXT) >= _ERROR_TEXT_LIMIT:
+            if len(_ERROR_TEXT) >= _MEMO_LIMIT:
                 _ERROR_TEXT.clear()
             text = _ERROR_TEXT[memo_key] = _error_text(error, nodes, found)
         return text

@@ -17,13 +17,14 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 import orjson
 
-from .api import NOT_PARSED, PlanValidator
+from .api import PlanValidator
 from .readers import (
     NOTHING,
     InputError,
     ParquetOptions,
     Record,
     iter_line_chunks,
+    line_splittable,
     open_records,
     read_line_range,
 )
@@ -32,7 +33,6 @@ from .reports.outcome import Outcome
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
 WINDOW_PER_JOB = 4
-GZIP_MAGIC, PARQUET_MAGIC = b"\x1f\x8b", b"PAR1"
 
 
 class FileFailure(NamedTuple):
@@ -64,8 +64,7 @@ def _outcome(validator: PlanValidator, record: Record) -> Outcome:
     if record.error is not None:
         result = b'{"error":' + orjson.dumps(record.error) + b"}"
         return Outcome(record.source, record.line, record.raw, result, -1)
-    batch = NOT_PARSED if record.batch is NOTHING else record.batch
-    result, events = validator.check_line(record.raw, batch)
+    result, events = validator.check_line(record.raw, record.batch)
     return Outcome(record.source, record.line, record.raw, result, events)
 
 
@@ -159,22 +158,10 @@ def _validate_range(path: str, start: int, end: int, first_line: int, keep_raw: 
         return FileFailure(path, str(exc))
 
 
-def _splittable(path: str) -> bool:
-    """A regular file of JSON text: workers can read ranges of it (gzip and Parquet cannot be cut)."""
-    if path == "-" or not os.path.isfile(path):
-        return False
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4)
-    except OSError:
-        return False
-    return not head.startswith(GZIP_MAGIC) and not head.startswith(PARQUET_MAGIC)
-
-
 def _tasks(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
     """("range", path, start, end, line) for plain files, record chunks and FileFailures for the rest."""
     for path in paths:
-        if _splittable(path):
+        if line_splittable(path):
             try:
                 for start, end, line in iter_line_chunks(path, RANGE_BYTES):
                     yield ("range", path, start, end, line)

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 import orjson
 
-from .api import NOT_PARSED, PlanValidator, load_plan
-from .readers.records import NOTHING, Record
+from .api import PlanValidator, load_plan
+from .readers.records import Record
 
 if TYPE_CHECKING:
     from .reports.outcome import Tally
@@ -88,7 +88,7 @@ def validate_stream(
             if item.error is not None:
                 result, events = b'{"error":' + orjson.dumps(item.error) + b"}", -1
             else:
-                result, events = check(item.raw, NOT_PARSED if item.batch is NOTHING else item.batch)
+                result, events = check(item.raw, item.batch)
             out: Any = result
         elif isinstance(item, _TEXT_TYPES):
             raw = bytes(item)

@@ -8,7 +8,7 @@ parquet.py reads Parquet layouts, records.py holds the shared types.
 
 from __future__ import annotations
 
-from .ndjson import iter_line_chunks, open_records, read_line_range
+from .ndjson import iter_line_chunks, line_splittable, open_records, read_line_range
 from .records import NOTHING, InputError, ParquetOptions, Record
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "ParquetOptions",
     "Record",
     "iter_line_chunks",
+    "line_splittable",
     "open_records",
     "read_line_range",
 ]

@@ -36,7 +36,8 @@ import zlib
 from itertools import chain
 from typing import IO, Any, Callable, Iterable, Iterator, Optional
 
-from .records import NOTHING, InputError, ParquetOptions, Record, decode_json, encode_json
+from ..lineparse import decode_json
+from .records import NOTHING, InputError, ParquetOptions, Record, encode_json
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -392,6 +393,15 @@ def _open_regular(path: str) -> IO[bytes]:
         handle.close()
         raise InputError(f"{path}: not a regular file, so it cannot be read by byte ranges")
     return handle
+
+
+def line_splittable(path: str) -> bool:
+    """Whether `path` is a regular plain-NDJSON file that iter_line_chunks can cut into several ranges."""
+    try:
+        with _open_regular(path) as handle:
+            return _splittable(handle)
+    except (InputError, OSError):
+        return False
 
 
 def _splittable(handle: IO[bytes]) -> bool:

@@ -53,7 +53,8 @@ from typing import Any, Callable, Iterator, Optional
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .records import NOTHING, InputError, ParquetOptions, Record, decode_json, encode_json
+from ..lineparse import decode_json
+from .records import NOTHING, InputError, ParquetOptions, Record, encode_json
 
 LAYOUTS = ("auto", "json", "nested", "events")
 JSON_COLUMN_NAMES = ("batch", "json", "value", "body")

@@ -52,30 +52,6 @@ class ParquetOptions:
     batch_rows: int = 8192  # rows per Arrow record batch
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-_fallback_decoder = json.JSONDecoder(parse_constant=_reject_constant)
-
-
-def decode_json(text: bytes | str) -> Any:
-    """Decode one JSON text as JSON.parse would; raise ValueError (with orjson's message) if it would throw.
-
-    orjson refuses a few texts JSON.parse accepts (lone surrogate escapes, nesting deeper than 1024,
-    numbers beyond double range); the standard library decodes those, as the engine's parser does.
-    """
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        first_error = exc
-    try:
-        decoded = text.decode("utf-8") if isinstance(text, (bytes, bytearray, memoryview)) else text
-        return _fallback_decoder.decode(decoded)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise ValueError(str(first_error)) from None
-
-
 def encode_json(value: Any) -> bytes:
     """Compact JSON bytes of a decoded value (orjson, or the standard library where orjson refuses).
 

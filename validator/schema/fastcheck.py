@@ -323,7 +323,7 @@ def attach_python_checks(plan: Any) -> None:
     """Give every data point of a CompiledPlan its generated check (`point.fast`), when it helps."""
     if plan.lenient:
         return  # the server-compatible coercions live in the collector only
-    for point in _points(plan):
+    for point in checked_points(plan):
         fast = build_fast(point.node)
         if fast is None:
             point.fast = _always_valid
@@ -335,7 +335,8 @@ def _always_valid(value: Any) -> bool:
     return True
 
 
-def _points(plan: Any) -> list:
+def checked_points(plan: Any) -> list:
+    """The data points a kernel prepares checks for: each live point once, plus the validated UA point."""
     points = list({id(p): p for p in plan.lookup.values()}.values())
     if plan.ua_point is not None and plan.ua_mode == "validate":
         points.append(plan.ua_point)
