@@ -49,7 +49,7 @@ def test_exit_2_on_usage_error() -> None:
     assert run("validate", "--plan", PLAN, "--jobs", "0", BATCHES)[0] == 2
 
 
-def test_exit_3_on_unusable_plan(tmp_path: Path) -> None:
+def _plan_with_a_point_without_criteria(tmp_path: Path) -> Path:
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps(
@@ -63,8 +63,24 @@ def test_exit_3_on_unusable_plan(tmp_path: Path) -> None:
             }
         )
     )
-    code, out, _ = run("validate", "--plan", bad, BATCHES)
+    return bad
+
+
+def test_exit_3_on_unusable_plan_with_strict_plan(tmp_path: Path) -> None:
+    bad = _plan_with_a_point_without_criteria(tmp_path)
+    code, out, _ = run("validate", "--strict-plan", "--plan", bad, BATCHES)
     assert (code, out) == (3, b"")
+
+
+def test_a_plan_the_reference_fails_on_fails_every_batch_with_a_warning(tmp_path: Path) -> None:
+    # The reference's constructor throws on a criteria type without criteria: every batch fails.
+    bad = _plan_with_a_point_without_criteria(tmp_path)
+    code, out, err = run("validate", "--plan", bad, BATCHES)
+    lines = out.splitlines()
+    assert code == 1
+    assert len(lines) == len([x for x in gzip.decompress(BATCHES.read_bytes()).splitlines() if x.strip()])
+    assert all(json.loads(line)["error"] for line in lines)
+    assert err.count(b"warning") == 1 and b"/data_points/0/match/criteria" in err
 
 
 def test_exit_3_on_unreadable_input_but_the_rest_is_validated(tmp_path: Path) -> None:

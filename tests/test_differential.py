@@ -3,8 +3,8 @@
 - golden: tests/golden/random/case_NNNN.* hold generated plans and batches with the output of the
   reference (@mparticle/data-planning-node 1.0.3, recorded by tests/differential/record.py); each
   kernel must reproduce every line byte for byte (error lines: both must be errors);
-- plan errors: tests/golden/random/planerr_NNNN.* hold plans the reference refuses once an event
-  reaches the bad point; load_plan must refuse them up front;
+- plan errors: tests/golden/random/planerr_NNNN.* hold plans the reference fails on once an event
+  reaches the bad point; by default the same batches fail, and strict_plan=True refuses the plan;
 - kernels agree: freshly generated cases (fixed seeds) give the same bytes from both kernels.
 
 No Node needed: regenerate the golden files with `python tests/differential/record.py`.
@@ -85,10 +85,17 @@ def test_golden_random(name: str, kernel: str) -> None:
 
 @pytest.mark.parametrize("name", PLAN_ERROR_CASES)
 def test_golden_random_plan_error(name: str, kernel: str) -> None:
+    batches = _lines(RANDOM / f"{name}.batches.ndjson")
     results = _lines(RANDOM / f"{name}.results.ndjson")
     assert any(_is_error(line) for line in results), "the reference refused this plan when it was recorded"
+    v = validator.load_plan(str(RANDOM / f"{name}.plan.json"), compat="1.0.3", kernel=kernel)
+    for number, (batch, want) in enumerate(zip(batches, results), 1):
+        got = v.validate_line(batch)
+        assert got == want or (_is_error(got) and _is_error(want)), f"{name}:{number}: {got!r} != {want!r}"
     with pytest.raises(validator.PlanError):
-        validator.load_plan(str(RANDOM / f"{name}.plan.json"), compat="1.0.3", kernel=kernel)
+        validator.load_plan(
+            str(RANDOM / f"{name}.plan.json"), compat="1.0.3", kernel=kernel, strict_plan=True
+        )
 
 
 # -- both kernels give the same bytes --------------------------------------------------------------

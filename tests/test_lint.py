@@ -220,7 +220,7 @@ def test_errors_are_exactly_what_load_plan_refuses(document: Any) -> None:
     findings, _ = lint_object(document)
     errors = [f for f in findings if f.level == "error"]
     try:
-        load_plan(document)
+        load_plan(document, strict_plan=True)
     except PlanError:
         assert errors
     else:
@@ -240,7 +240,7 @@ def test_conformance_plans_error_exactly_when_load_plan_refuses(path: Path) -> N
     report = lint_file(str(path))
     errors = [f for f in report.findings if f.level == "error"]
     try:
-        load_plan(str(path))
+        load_plan(str(path), strict_plan=True)
     except PlanError:
         assert errors
     else:

@@ -135,10 +135,14 @@ def test_plan_forms(kernel: str) -> None:
         as_validator("{broken")
 
 
-def test_unusable_plan_raises_at_first_step() -> None:
-    stream = validate_stream({"data_points": "nope"}, [b"{}"])
+def test_unusable_plan_raises_with_strict_plan() -> None:
     with pytest.raises(PlanError):
-        next(stream)
+        as_validator({"data_points": "nope"}, strict_plan=True)
+
+
+def test_a_plan_the_reference_throws_on_fails_each_batch() -> None:
+    results = list(validate_stream({"data_points": "nope"}, [b"{}", b'{"events":[]}']))
+    assert [list(orjson.loads(line)) for line in results] == [["error"], ["error"]]
 
 
 def test_pickled_validator_gives_the_same_results(plan: validator.PlanValidator) -> None:

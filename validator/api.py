@@ -6,20 +6,25 @@ pickles as its plan sources and options and recompiles on unpickling (for worker
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import threading
+from typing import Any, Callable, Optional
 
 import orjson
 
 from . import _kernel
 from .compile import CompiledPlan, compile_document
-from .errors import BatchFailure, PlanError
+from .errors import BatchFailure, PlanError, PlanProblem
+from .jsvalue import truthy
 from .lineparse import parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
 
+# The reference's rejection (DataPlanService) for a version whose version_document is falsy.
+NO_VERSION_DOCUMENT = "Data Plan Version does not contain a valid Version Document"
+
 
 class PlanValidator:
-    """Compiled plan versions plus the routing rule that picks one for each batch."""
+    """Plan versions, compiled when first used, plus the routing rule that picks one for each batch."""
 
     def __init__(
         self,
@@ -28,35 +33,45 @@ class PlanValidator:
         compat: Optional[str] = None,
         lenient_types: bool = False,
         kernel: Optional[str] = None,
+        strict_plan: bool = False,
+        on_problem: Optional[Callable[[PlanVersion, PlanProblem], None]] = None,
     ) -> None:
-        self._options = {"compat": compat, "lenient_types": lenient_types, "kernel": kernel}
+        self._options = {
+            "compat": compat,
+            "lenient_types": lenient_types,
+            "kernel": kernel,
+            "strict_plan": strict_plan,
+        }
         self._kernel = _kernel.load(kernel)
         self.backend: str = self._kernel.NAME
         self.versions: list = list(versions)
-        self.plans: list = []
-        problems: list = []
-        for version in self.versions:
-            try:
-                plan = compile_document(
-                    version.document,
-                    pointer=version.pointer,
-                    compat=compat,
-                    lenient=lenient_types,
-                    source=version.source,
-                )
-            except PlanError as exc:
-                problems.extend(exc.problems)
-                continue
-            plan.plan_id, plan.version = version.plan_id, version.version
-            self._kernel.prepare(plan)
-            self.plans.append(plan)
-        if problems:
-            sources = sorted({v.source for v in self.versions})
-            raise PlanError(problems, sources[0] if len(sources) == 1 else "")
-        if not self.plans:
+        if not self.versions:
             raise PlanError("no plan version to validate against")
-        self._by_version = {id(v): p for v, p in zip(self.versions, self.plans)}
-        self._single: Optional[CompiledPlan] = self.plans[0] if len(self.plans) == 1 else None
+        self._on_problem = on_problem
+        self._compiled: dict = {}  # id(PlanVersion) -> CompiledPlan
+        self._lock = threading.Lock()
+        # A version is compiled when a batch is first routed to it (so a version nobody selects
+        # never is), except the default route of each plan, compiled now so that its problems are
+        # reported up front; strictly, every version is compiled now and any problem refuses the plan.
+        if strict_plan:
+            problems: list = []
+            for version in self.versions:
+                try:
+                    self._compile(version)
+                except PlanError as exc:
+                    problems.extend(exc.problems)
+            if problems:
+                sources = sorted({v.source for v in self.versions})
+                raise PlanError(problems, sources[0] if len(sources) == 1 else "")
+        else:
+            for plan_id in dict.fromkeys(v.plan_id for v in self.versions):
+                default = route(self.versions, plan_id, None, None)
+                if default is not None:
+                    self._compile(default)
+        self._single: Optional[CompiledPlan] = None
+        if len(self.versions) == 1:
+            only = self._compile(self.versions[0])
+            self._single = only if only.failure is None else None
         plan_ids = {v.plan_id for v in self.versions}
         self._only_plan_id = next(iter(plan_ids)) if len(plan_ids) == 1 else None
         self._routable = len(plan_ids) == 1 or None not in plan_ids
@@ -64,12 +79,59 @@ class PlanValidator:
     def __reduce__(self) -> tuple:
         return (_rebuild, (self.versions, self._options))
 
+    @property
+    def plans(self) -> list:
+        """The versions compiled so far, in the order of `versions`."""
+        return [self._compiled[id(v)] for v in self.versions if id(v) in self._compiled]
+
+    def compiled(self, version: PlanVersion) -> CompiledPlan:
+        """The compiled form of one of `versions` (compiling it now if needed)."""
+        return self._compiled.get(id(version)) or self._compile(version)
+
+    def _compile(self, version: PlanVersion) -> CompiledPlan:
+        with self._lock:
+            found = self._compiled.get(id(version))
+            if found is not None:
+                return found
+            strict = bool(self._options["strict_plan"])
+            if truthy(version.document):
+                plan = compile_document(
+                    version.document,
+                    pointer=version.pointer,
+                    compat=self._options["compat"],  # type: ignore[arg-type]
+                    lenient=bool(self._options["lenient_types"]),
+                    source=version.source,
+                    strict=strict,
+                )
+            else:
+                plan = CompiledPlan()
+                plan.source = version.source
+                plan.fail(PlanProblem(version.pointer, NO_VERSION_DOCUMENT))
+                if strict:
+                    raise PlanError(plan.problems, version.source)
+            plan.plan_id, plan.version = version.plan_id, version.version
+            self._kernel.prepare(plan)
+            if self._on_problem is not None:
+                for problem in plan.problems:
+                    self._on_problem(version, problem)
+            self._compiled[id(version)] = plan
+            return plan
+
     # -- routing -----------------------------------------------------------------------------------
 
     def plan_for(self, batch: Any) -> CompiledPlan:
-        """The compiled plan version for `batch`; raises BatchFailure when none fits."""
+        """The compiled plan version for `batch`; BatchFailure when none fits or it fails every batch."""
         if self._single is not None:
             return self._single
+        plan = self.compiled(self.version_for(batch))
+        if plan.failure is not None:
+            raise BatchFailure(plan.failure)
+        return plan
+
+    def version_for(self, batch: Any) -> PlanVersion:
+        """The plan version `batch` is routed to; raises BatchFailure when none fits."""
+        if len(self.versions) == 1:
+            return self.versions[0]
         context = batch.get("context") if type(batch) is dict else None
         data_plan = context.get("data_plan") if type(context) is dict else None
         plan_id = data_plan.get("plan_id") if type(data_plan) is dict else None
@@ -89,7 +151,7 @@ class PlanValidator:
         if found is None:
             wanted = f"plan {plan_id!r}" + (f" version {version}" if version is not None else "")
             raise BatchFailure(f"no loaded plan matches the batch's context.data_plan ({wanted})")
-        return self._by_version[id(found)]
+        return found
 
     # -- validation --------------------------------------------------------------------------------
 
@@ -158,6 +220,8 @@ def load_plan(
     compat: Optional[str] = None,
     lenient_types: bool = False,
     kernel: Optional[str] = None,
+    strict_plan: bool = False,
+    on_problem: Optional[Callable[[PlanVersion, PlanProblem], None]] = None,
 ) -> PlanValidator:
     """Read and compile plans, ready to validate.
 
@@ -169,7 +233,18 @@ def load_plan(
     result in every batch when the plan has no user_attributes point); default: data-planning-node >= 1.0.4.
     lenient_types: emulate the mParticle server, which does not tell 42 from "42" or true from "true".
     kernel: "python" or "cython"; default: the compiled kernel when built.
-    Raises PlanError listing every unusable data point with a JSON pointer.
+    strict_plan: refuse a plan with any problem the reference would only meet at validation time
+    (a schema ajv refuses, a point without criteria, a version without a document). By default, as
+    the reference does, only the batches that reach such a problem fail (with an error line).
+    on_problem: called with (version, PlanProblem) for each such problem when its version compiles.
+    Raises PlanError when no plan can be read (and, with strict_plan, for every problem found).
     """
     versions = select_versions(read_plans(source), version, environment)
-    return PlanValidator(versions, compat=compat, lenient_types=lenient_types, kernel=kernel)
+    return PlanValidator(
+        versions,
+        compat=compat,
+        lenient_types=lenient_types,
+        kernel=kernel,
+        strict_plan=strict_plan,
+        on_problem=on_problem,
+    )

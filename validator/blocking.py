@@ -223,8 +223,8 @@ def block_batch(plan: Any, batch: Any, settings: Any = None, *, with_actions: bo
     if "error" in response:
         failed = [Blocked("error", DROP_BATCH, (), response["error"])]
         return BlockOutcome(None, failed, response, quarantine_record(batch, failed))
-    compiled = validator.plan_for(batch)
-    version = _version_of(validator, compiled)
+    version = validator.version_for(batch)
+    compiled = validator.compiled(version)
     chosen = given or BlockSettings.from_plan_version(version)
     results = response["results"]
     ua_result = None
@@ -251,13 +251,6 @@ def _settings(settings: Any) -> BlockSettings:
     if isinstance(settings, Mapping):
         return BlockSettings.from_mapping(settings)
     raise TypeError(f"settings must be a BlockSettings, a mapping or None, not {type(settings).__name__}")
-
-
-def _version_of(validator: PlanValidator, compiled: Any) -> PlanVersion:
-    for version, candidate in zip(validator.versions, validator.plans):
-        if candidate is compiled:
-            return version
-    raise LookupError("the routed plan is not one of the validator's versions")  # cannot happen
 
 
 def _is_unplanned_event(error: dict) -> bool:

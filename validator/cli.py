@@ -21,8 +21,8 @@ from . import __version__
 from .api import load_plan
 from .atomic import atomic_output
 from .blocking import LineBlocker
-from .errors import PlanError
-from .plan import read_file
+from .errors import PlanError, PlanProblem
+from .plan import PlanVersion, read_file
 from .progress import Progress
 from .readers import ParquetOptions
 from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
@@ -111,6 +111,15 @@ def _error_types(result: bytes) -> set:
     }
 
 
+def _warn_problem(version: PlanVersion, problem: PlanProblem) -> None:
+    """A data point (or version) the reference fails on: said once, when its version compiles."""
+    click.echo(
+        f"dpv: warning: {version.source}: {problem}: batches that reach it fail "
+        "(--strict-plan refuses the plan)",
+        err=True,
+    )
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"dpv: {message}", err=True)
     sys.exit(code)
@@ -140,6 +149,12 @@ def main() -> None:
     "--lenient-types",
     is_flag=True,
     help='Accept 42 for "42" and "true" for true, as mParticle\'s servers do.',
+)
+@click.option(
+    "--strict-plan",
+    is_flag=True,
+    help="Refuse (exit 3) a plan with a data point the reference would fail on (a schema ajv refuses, "
+    "a point without criteria); by default only the batches that reach it fail, as in the reference.",
 )
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="results", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
@@ -225,6 +240,7 @@ def validate(
     environment: Optional[str],
     compat: Optional[str],
     lenient_types: bool,
+    strict_plan: bool,
     output_format: str,
     output: Optional[str],
     with_source: bool,
@@ -271,6 +287,8 @@ def validate(
             compat=compat,
             lenient_types=lenient_types,
             kernel=kernel,
+            strict_plan=strict_plan,
+            on_problem=_warn_problem,
         )
     except PlanError as exc:
         _fail(str(exc), EXIT_UNUSABLE)

@@ -2,8 +2,8 @@
 
 Mirrors the reference's DataPlanEventValidator constructor (points in array order, last duplicate
 wins, points without match or validator skipped, non-JSON-schema validators accept everything),
-but compiles every schema once, up front, and refuses the plan with a PlanError listing every
-problem the reference would only hit when an event arrives.
+but compiles every schema once, up front. Problems the reference would only hit when a batch
+arrives fail those batches, as the reference does (or refuse the plan with a PlanError, strictly).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class CompiledPlan:
         "version",
         "warnings",
         "source",
+        "problems",
+        "failure",
     )
 
     def __init__(self) -> None:
@@ -63,6 +65,14 @@ class CompiledPlan:
         self.version: Any = None
         self.warnings: list = []
         self.source = ""
+        self.problems: list = []  # PlanProblems: what ajv or the reference's constructor refuses
+        self.failure: Optional[str] = None  # set when the reference fails every batch
+
+    def fail(self, problem: PlanProblem) -> None:
+        """Record a problem on which the reference's constructor throws: every batch fails."""
+        self.problems.append(problem)
+        if self.failure is None:
+            self.failure = str(problem)
 
 
 def describe_point(index: int, point: Any) -> str:
@@ -90,31 +100,46 @@ def compile_document(
     compat: Optional[str] = None,
     lenient: bool = False,
     source: str = "",
+    strict: bool = False,
 ) -> CompiledPlan:
-    """Compile a version document `{"data_points": [...]}`; raise PlanError with every problem found."""
+    """Compile a version document `{"data_points": [...]}` the way the reference would use it.
+
+    What the reference only trips on at validation time does not stop compilation: a problem its
+    constructor throws on (no data points, a null point, a criteria type without criteria) fails
+    every batch (`plan.failure`); a schema ajv refuses fails the batches whose events reach that
+    point (its node's `failure`). Every such problem is listed in `plan.problems`.
+    strict: raise PlanError listing every problem instead.
+    """
     if compat not in COMPAT_MODES:
         raise ValueError(f"compat must be one of {COMPAT_MODES[1:]} or None, not {compat!r}")
-    if not truthy(document):
-        raise PlanError("Data Plan Document is required", source)
-    if type(document) is not dict or not truthy(document.get("data_points")):
-        raise PlanError(
-            [PlanProblem(pointer + "/data_points", "Data Plan Document must have data points")], source
-        )
-    data_points = document["data_points"]
-    if type(data_points) is not list:
-        if type(data_points) is dict:
-            data_points = []  # the reference silently finds no points in an object
-        else:
-            raise PlanError([PlanProblem(pointer + "/data_points", "data_points must be an array")], source)
-
     plan = CompiledPlan()
     plan.compat, plan.lenient, plan.source = compat, lenient, source
-    problems: list = []
+    _compile_points(plan, document, pointer)
+    if strict and plan.problems:
+        raise PlanError(plan.problems, source)
+    return plan
+
+
+def _compile_points(plan: CompiledPlan, document: Any, pointer: str) -> None:
+    if not truthy(document):
+        plan.fail(PlanProblem(pointer, "Data Plan Document is required"))
+        return
+    data_points = document.get("data_points") if type(document) is dict else None
+    if not truthy(data_points):
+        plan.fail(PlanProblem(pointer + "/data_points", "Data Plan Document must have data points"))
+        return
+    if type(data_points) is not list:
+        if type(data_points) is not dict:  # an object silently holds no points; anything else throws
+            plan.fail(PlanProblem(pointer + "/data_points", "data_points must be an array"))
+            return
+        data_points = []
+
     points: dict = {}
     for index, point in enumerate(data_points):
         where = f"{pointer}/data_points/{index}"
         if point is None:
-            problems.append(PlanProblem(where, "data point is null", f"data point {index}"))
+            label = f"data point {index}"
+            plan.fail(PlanProblem(where, "Cannot read properties of null (reading 'match')", label))
             continue
         match = point.get("match") if type(point) is dict else None
         validator = point.get("validator") if type(point) is dict else None
@@ -126,7 +151,7 @@ def compile_document(
         try:
             key = point_match_key(match)  # type: ignore[arg-type]  # truthy() above
         except MissingCriteria as exc:
-            problems.append(
+            plan.fail(
                 PlanProblem(
                     where + "/match/criteria", f"a {exc} match needs criteria", describe_point(index, point)
                 )
@@ -157,20 +182,24 @@ def compile_document(
         where = f"{pointer}/data_points/{point.index}/validator/definition"
         node, schema_problems = compile_schema(point.schema, where)
         label = describe_point(point.index, data_points[point.index])
-        problems.extend(PlanProblem(p, message, label) for p, message in schema_problems)
+        if schema_problems:
+            # One problem per point (ajv throws once, with every meta-schema complaint in one text).
+            first_pointer = schema_problems[0][0]
+            message = "; ".join(dict.fromkeys(message for _, message in schema_problems))
+            problem = PlanProblem(first_pointer, message, label)
+            plan.problems.append(problem)
+            node = Node(where)
+            node.failure = str(problem)
         point.node = node
-    if problems:
-        raise PlanError(problems, source)
 
     plan.lookup = {k: p for k, p in points.items() if k not in NEVER_LOOKED_UP and k != UA_KEY}
     ua_point = points.get(UA_KEY)
     if ua_point is None:
-        plan.ua_mode = "invalid" if compat == "1.0.3" else "skip"
+        plan.ua_mode = "invalid" if plan.compat == "1.0.3" else "skip"
     elif ua_point.node is None:
         plan.ua_mode = "invalid"
     else:
         plan.ua_mode, plan.ua_point = "validate", ua_point
-    return plan
 
 
 def _has_own_keys(schema: Any) -> bool:

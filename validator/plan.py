@@ -43,12 +43,12 @@ def _environments(version_object: dict) -> tuple:
 def _from_version_object(
     obj: dict, plan_id: Any, source: str, pointer: str, block: Any = None
 ) -> PlanVersion:
-    if "version_document" not in obj:
-        raise PlanError([PlanProblem(pointer, "a plan version needs a version_document")], source)
+    # A missing or falsy version_document is only a problem for the batches routed to this version
+    # (the reference rejects them); an archived version nobody selects must not stop the others.
     return PlanVersion(
         plan_id if plan_id is not None else obj.get("data_plan_id"),
         obj.get("version"),
-        obj["version_document"],
+        obj.get("version_document"),
         _environments(obj),
         source,
         pointer + "/version_document",

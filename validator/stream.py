@@ -40,7 +40,7 @@ def as_validator(plan: Any, **options: Any) -> PlanValidator:
 
     Takes a PlanValidator (returned as is; options must then be empty), a plan file or directory
     path, plan JSON text (a str or bytes starting with `{` or `[`), or a decoded plan object; and
-    load_plan's keyword options (version, environment, compat, lenient_types, kernel).
+    load_plan's keyword options (version, environment, compat, lenient_types, kernel, strict_plan).
     Returns the validator. Raises PlanError when the plan cannot be used, ValueError when options
     come with a ready validator or the plan text is not JSON.
     """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..errors import BatchFailure
 from ..jsvalue import (
     INHERITED_NAMES,
     JSObjectPrototype,
@@ -112,7 +113,13 @@ def get_property(obj: Any, name: str) -> Any:
 
 
 def collect_errors(node: Node, value: Any, lenient: bool = False) -> list:
-    """All ajv errors of `value` against `node`, in ajv's order."""
+    """All ajv errors of `value` against `node`, in ajv's order.
+
+    Raises BatchFailure for a data point whose schema ajv refuses to compile: the reference throws
+    when an event reaches it, which fails the whole batch.
+    """
+    if node.failure is not None:
+        raise BatchFailure(node.failure)
     errors: list = []
     _Collector(errors, lenient).validate(node, value, ())
     return errors

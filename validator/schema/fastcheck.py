@@ -336,8 +336,11 @@ def _always_valid(value: Any) -> bool:
 
 
 def checked_points(plan: Any) -> list:
-    """The data points a kernel prepares checks for: each live point once, plus the validated UA point."""
-    points = list({id(p): p for p in plan.lookup.values()}.values())
-    if plan.ua_point is not None and plan.ua_mode == "validate":
+    """The data points a kernel prepares checks for: each live point once, plus the validated UA point.
+
+    Broken points (a schema ajv refuses) get no checks: the collector raises for them.
+    """
+    points = [p for p in {id(p): p for p in plan.lookup.values()}.values() if p.node.failure is None]
+    if plan.ua_point is not None and plan.ua_mode == "validate" and plan.ua_point.node.failure is None:
         points.append(plan.ua_point)
     return points

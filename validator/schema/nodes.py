@@ -58,7 +58,7 @@ class Node:
         "property_names", "properties_rule", "properties", "property_set", "pattern_props",
         "additional_false", "additional_schema",
         "has_const", "const", "enum", "not_", "any_of", "one_of", "all_of", "if_", "then", "else_",
-        "fast",
+        "fast", "failure",
     )  # fmt: skip
 
     def __init__(self, pointer: str) -> None:
@@ -118,3 +118,6 @@ class Node:
         self.then: Optional[Node] = None
         self.else_: Optional[Node] = None
         self.fast: Any = None  # the kernel-specific boolean check, attached after compile
+        # Why ajv would refuse to compile this schema; set only on a data point's root node, whose
+        # batches then fail when an event reaches it (the reference compiles per event).
+        self.failure: Optional[str] = None
