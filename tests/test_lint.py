@@ -375,3 +375,13 @@ def test_directory_is_read_recursively(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert run("lint", empty)[0] == 3
+
+
+@pytest.mark.parametrize("name", ["schema_nest500", "ref_chain_10000", "schema_selfref", "ref_cyc2"])
+def test_deep_and_recursive_schemas_lint_without_crashing(name: str) -> None:
+    recorded = Path(__file__).resolve().parent / "golden" / "recorded"
+    report = lint_file(str(recorded / f"{name}.plan.json"))
+    errors = [f for f in report.findings if f.level == "error"]
+    # Deep nesting is fine; a $ref cycle or a chain deeper than the reference's stack is an error.
+    assert bool(errors) == (name != "schema_nest500"), errors
+    assert all("Maximum call stack size exceeded" in f.message for f in errors)

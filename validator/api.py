@@ -7,17 +7,20 @@ pickles as its plan sources and options and recompiles on unpickling (for worker
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 import orjson
 
 from . import _kernel
 from .compile import CompiledPlan, compile_document
+from .deep import call_deep
 from .errors import BatchFailure, PlanError, PlanProblem
 from .jsvalue import truthy
 from .lineparse import parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
+
+T = TypeVar("T")
 
 # The reference's rejection (DataPlanService) for a version whose version_document is falsy.
 NO_VERSION_DOCUMENT = "Data Plan Version does not contain a valid Version Document"
@@ -93,29 +96,36 @@ class PlanValidator:
             found = self._compiled.get(id(version))
             if found is not None:
                 return found
-            strict = bool(self._options["strict_plan"])
-            if truthy(version.document):
-                plan = compile_document(
-                    version.document,
-                    pointer=version.pointer,
-                    compat=self._options["compat"],  # type: ignore[arg-type]
-                    lenient=bool(self._options["lenient_types"]),
-                    source=version.source,
-                    strict=strict,
-                )
-            else:
-                plan = CompiledPlan()
-                plan.source = version.source
-                plan.fail(PlanProblem(version.pointer, NO_VERSION_DOCUMENT))
-                if strict:
-                    raise PlanError(plan.problems, version.source)
-            plan.plan_id, plan.version = version.plan_id, version.version
-            self._kernel.prepare(plan)
+            try:
+                plan = self._build(version)
+            except RecursionError:  # a schema nested hundreds of levels deep
+                plan = call_deep(self._build, version)
             if self._on_problem is not None:
                 for problem in plan.problems:
                     self._on_problem(version, problem)
             self._compiled[id(version)] = plan
             return plan
+
+    def _build(self, version: PlanVersion) -> CompiledPlan:
+        strict = bool(self._options["strict_plan"])
+        if truthy(version.document):
+            plan = compile_document(
+                version.document,
+                pointer=version.pointer,
+                compat=self._options["compat"],  # type: ignore[arg-type]
+                lenient=bool(self._options["lenient_types"]),
+                source=version.source,
+                strict=strict,
+            )
+        else:
+            plan = CompiledPlan()
+            plan.source = version.source
+            plan.fail(PlanProblem(version.pointer, NO_VERSION_DOCUMENT))
+            if strict:
+                raise PlanError(plan.problems, version.source)
+        plan.plan_id, plan.version = version.plan_id, version.version
+        self._kernel.prepare(plan)
+        return plan
 
     # -- routing -----------------------------------------------------------------------------------
 
@@ -155,15 +165,25 @@ class PlanValidator:
 
     # -- validation --------------------------------------------------------------------------------
 
+    # Each entry point runs again on a deep stack when the exact path recursed too deep (a value
+    # or schema nested hundreds of levels); where even that overflows, so would the reference's
+    # stack, and the batch fails as it does there.
+
     def validate_line(self, line: bytes) -> bytes:
         """One NDJSON batch line in, one result line out, without newline (`{"error":...}` on failure)."""
+        try:
+            return self._validate_line(line)
+        except RecursionError:
+            return _deeply(self._validate_line, _error_line, line)
+
+    def _validate_line(self, line: bytes) -> bytes:
         if self._single is not None:
             return self._kernel.validate_line(self._single, line)
         try:
             batch = parse_line(line)
             return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
-            return orjson.dumps({"error": str(exc)})
+            return _error_line(exc)
 
     def check_line(self, line: bytes, batch: Any = NOTHING) -> tuple:
         """For file scanning: (result line, number of events), where a line must hold a batch object.
@@ -171,6 +191,12 @@ class PlanValidator:
         Unlike validate_line (which answers like the reference for any JSON), a line holding an
         array or a scalar is an error line here; the event count is -1 when the batch is unreadable.
         """
+        try:
+            return self._check_line(line, batch)
+        except RecursionError:
+            return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
+
+    def _check_line(self, line: bytes, batch: Any) -> tuple:
         try:
             if batch is NOTHING:
                 batch = parse_line(line)
@@ -181,31 +207,72 @@ class PlanValidator:
             count = len(events) if type(events) is list else 0
             return self._kernel.results_line(self.plan_for(batch), batch), count
         except BatchFailure as exc:
-            return orjson.dumps({"error": str(exc)}), -1
+            return _error_line(exc), -1
 
     def validate_batch_bytes(self, batch: Any) -> bytes:
         """The validate endpoint's response for a decoded batch, serialized."""
         try:
+            return self._validate_batch_bytes(batch)
+        except RecursionError:
+            return _deeply(self._validate_batch_bytes, _error_line, batch)
+
+    def _validate_batch_bytes(self, batch: Any) -> bytes:
+        try:
             return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
-            return orjson.dumps({"error": str(exc)})
+            return _error_line(exc)
 
     def validate_batch(self, batch: Any) -> dict:
         """The endpoint response `{"results": [...], "batch": {}}`, or `{"error": "..."}` on failure."""
         return orjson.loads(self.validate_batch_bytes(batch))
 
     def validate_event(self, event: Any, plan_id: Any = None) -> dict:
-        """The reference's validateEvent: one result object, `{}` when the event is valid."""
-        plan = self._single or self.plan_for({"context": {"data_plan": {"plan_id": plan_id}}})
-        result = self._kernel.event_result(plan, event)
+        """The reference's validateEvent: one result object, `{}` when the event is valid.
+
+        Raises BatchFailure where the reference throws.
+        """
+        try:
+            result = self._event_result(event, plan_id)
+        except RecursionError:
+            result = _deeply(self._event_result, _raise, event, plan_id)
         return {} if result is None else orjson.loads(result)
+
+    def _event_result(self, event: Any, plan_id: Any) -> Any:
+        plan = self._single or self.plan_for({"context": {"data_plan": {"plan_id": plan_id}}})
+        return self._kernel.event_result(plan, event)
 
     def is_valid(self, batch: Any) -> bool:
         """True when the batch produces no results, without building any; False if it cannot be validated."""
         try:
+            return self._is_valid(batch)
+        except RecursionError:
+            return _deeply(self._is_valid, lambda exc: False, batch)
+
+    def _is_valid(self, batch: Any) -> bool:
+        try:
             return self._kernel.batch_is_valid(self.plan_for(batch), batch)
         except BatchFailure:
             return False
+
+
+# V8's RangeError text: what the reference says where its stack gives out.
+STACK_OVERFLOW = "Maximum call stack size exceeded"
+
+
+def _error_line(exc: BaseException) -> bytes:
+    return orjson.dumps({"error": str(exc)})
+
+
+def _raise(exc: BaseException) -> Any:
+    raise exc
+
+
+def _deeply(fn: Callable[..., T], overflowed: Callable[[BatchFailure], T], *args: Any) -> T:
+    """fn(*args) again on a deep stack; overflowed(BatchFailure) where even that is not deep enough."""
+    try:
+        return call_deep(fn, *args)
+    except RecursionError:
+        return overflowed(BatchFailure(STACK_OVERFLOW))
 
 
 def _rebuild(versions: list, options: dict) -> PlanValidator:

@@ -22,6 +22,7 @@ from typing import IO, Any, Iterable, NamedTuple, Optional
 import orjson
 
 from .compile import NEVER_LOOKED_UP, UA_KEY
+from .deep import call_deep
 from .errors import PlanError
 from .jsout import dumps
 from .jsvalue import truthy
@@ -448,6 +449,13 @@ def lint_object(obj: Any) -> tuple:
 
     points: a PointInfo for every data point of every version, in file order.
     """
+    try:
+        return _lint_object(obj)
+    except RecursionError:  # schemas nested hundreds of levels deep
+        return call_deep(_lint_object, obj)
+
+
+def _lint_object(obj: Any) -> tuple:
     try:
         versions = versions_in(obj, "")
     except PlanError as exc:

@@ -149,6 +149,9 @@ def exact_check(node: Node, value: Any, stripped: bool) -> bool:
 # -- Python code generation for the pure kernel ---------------------------------------------------
 
 
+_MAX_INDENT = 24  # indentation levels per generated function; each loop takes at least two
+
+
 class _Emitter:
     """Writes one function `check(v)` whose body returns False at the first failed test."""
 
@@ -171,6 +174,10 @@ class _Emitter:
 
     def block(self, fast: FastNode, var: str, stripped: bool, depth: int) -> None:
         """The checks of `fast` as an indented block (`pass` when it tests nothing)."""
+        if depth > _MAX_INDENT:
+            # CPython refuses code nested 100 levels (or 20 loops) deep: go on in a function of its own.
+            self.line(depth, f"if not {self.constant(_generate(fast, stripped))}({var}): return False")
+            return
         before = len(self.lines)
         self.node(fast, var, stripped, depth)
         if len(self.lines) == before:
@@ -309,8 +316,12 @@ def _type_test(bits: int, var: str) -> str:
 
 def python_check(fast: FastNode) -> Callable[[Any], bool]:
     """Generated Python source for `fast`, applied to a root value in a stripped position."""
+    return _generate(fast, True)
+
+
+def _generate(fast: FastNode, stripped: bool) -> Callable[[Any], bool]:
     emitter = _Emitter()
-    emitter.node(fast, "v0", True, 1)
+    emitter.node(fast, "v0", stripped, 1)
     source = "def check(v0):\n" + "\n".join(emitter.lines) + "\n    return True\n"
     namespace = dict(emitter.names)
     exec(compile(source, "<dpv fast check>", "exec"), namespace)  # noqa: S102 - our own generated code
