@@ -187,8 +187,8 @@ class _Parser:
             if self.peek(1) != "<":
                 raise self.error("Invalid group")
             end = self.text.find(">", self.pos + 2)
-            name = self.text[self.pos + 2 : end] if end > 0 else ""
-            if not _valid_group_name(name):
+            name = _group_name(self.text[self.pos + 2 : end] if end > 0 else "")
+            if name is None:
                 raise self.error("Invalid capture group name")
             self.pos = end + 1
         self.next_group += 1
@@ -253,9 +253,9 @@ class _Parser:
             return _char(self.legacy_octal())
         if char == "k" and self.group_names:
             end = self.text.find(">", self.pos)
-            if self.peek(1) != "<" or end < 0 or self.text[self.pos + 2 : end] not in self.python_names:
+            name = _group_name(self.text[self.pos + 2 : end]) if self.peek(1) == "<" and end >= 0 else None
+            if name is None or name not in self.python_names:
                 raise self.error("Invalid named reference")
-            name = self.text[self.pos + 2 : end]
             self.pos = end + 1
             python_name = self.python_names[name]
             return self.backreference(python_name, self.group_names.index(name) + 1, named=True)
@@ -361,11 +361,46 @@ def _is_hex(text: str, length: int) -> bool:
     return len(text) == length and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
-def _valid_group_name(name: str) -> bool:
+_NAME_ESCAPE = re.compile(r"\\u(?:\{([0-9a-fA-F]+)\}|([0-9a-fA-F]{4}))")
+
+
+def _group_name(raw: str) -> Optional[str]:
+    """The identifier a group name spells (escapes and surrogate pairs combined), or None if invalid.
+
+    `raw` is in UTF-16 code units (how the parser holds the pattern). ECMAScript names are
+    IdentifierName: ID_Start, `$` or `_`, then ID_Continue, `$`, ZWNJ or ZWJ; `\\uXXXX` and
+    `\\u{...}` escapes (even an escaped surrogate pair) stand for their code points.
+    """
+    units = []
+    for match in _NAME_ESCAPE.finditer(raw):
+        units.append((match.start(), match.end(), match.group(1) or match.group(2)))
+    if "\\" in _NAME_ESCAPE.sub("", raw):
+        return None  # any other escape
+    text, last = "", 0
+    for start, end, digits in units:
+        code = int(digits, 16)
+        if code > 0x10FFFF:
+            return None
+        text += raw[last:start] + (chr(code) if code <= 0xFFFF else _to_units(chr(code)))
+        last = end
+    text += raw[last:]
+    try:
+        name = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")  # pairs -> code points
+    except UnicodeDecodeError:
+        return None  # a lone surrogate is no identifier character
     if not name:
-        return False
+        return None
     first, rest = name[0], name[1:]
-    return (first.isidentifier() or first == "$") and all(("a" + c).isidentifier() or c == "$" for c in rest)
+    if not (first.isidentifier() or first == "$"):
+        return None
+    if all(("a" + c).isidentifier() or c in "$\u200c\u200d" for c in rest):
+        return name
+    return None
+
+
+def _to_units(text: str) -> str:
+    encoded = text.encode("utf-16-le")
+    return "".join(chr(int.from_bytes(encoded[i : i + 2], "little")) for i in range(0, len(encoded), 2))
 
 
 def _emit_class(items: list, negated: bool) -> str:
@@ -408,7 +443,9 @@ def _count_groups(text: str) -> tuple:
             if text.startswith("(?<", index) and not text.startswith(("(?<=", "(?<!"), index):
                 count += 1
                 end = text.find(">", index)
-                name = text[index + 3 : end]
+                name = _group_name(text[index + 3 : end]) if end > 0 else None
+                if name is None:
+                    raise JSRegexError(f"Invalid regular expression: /{text}/: Invalid capture group name")
                 if name in names:
                     raise JSRegexError(f"Invalid regular expression: /{text}/: Duplicate capture group name")
                 names.append(name)
