@@ -102,6 +102,66 @@ ARRAY_MEMBERS = frozenset(
 )
 
 
+class ProtoObject(dict):
+    """A null-stripped object whose prototype the reference's `clean` replaced.
+
+    `clean` copies members with `out[key] = value`; for the key `__proto__` that assignment sets
+    the copy's prototype instead (when the value is an object or an array), so ajv then sees that
+    value's members as inherited: `data.x` and `for (k in data)` find them, `Object.keys` does not.
+    `proto` is the cleaned object or the array (arrays are copied as they are).
+    """
+
+    __slots__ = ("proto",)
+
+    def __init__(self, members: dict, proto: Any) -> None:
+        super().__init__(members)
+        self.proto = proto
+
+
+_MISSING: Any = object()
+
+
+def proto_member(obj: ProtoObject, name: str, missing: Any = None) -> Any:
+    """`obj[name]` for a name that is not an own member of `obj`: up its prototype chain, or `missing`."""
+    if name == "__proto__":
+        return obj.proto
+    proto = obj.proto
+    while True:
+        if type(proto) is list:
+            if is_array_index(name):
+                return proto[int(name)] if int(name) < len(proto) else missing
+            if name == "length":
+                return len(proto)
+            if name in ARRAY_MEMBERS:
+                return JSFunction(name)
+            break
+        found = proto.get(name, _MISSING)
+        if found is not _MISSING:
+            return found
+        if type(proto) is not ProtoObject:
+            break
+        proto = proto.proto
+    found = inherited_member(name)
+    return missing if found is None else found
+
+
+def for_in_keys(obj: dict) -> list:
+    """The keys `for (k in obj)` visits: own keys in JS order, then enumerable inherited ones not seen."""
+    keys = js_keys(obj)
+    if type(obj) is not ProtoObject:
+        return keys
+    seen = set(keys)
+    proto: Any = obj.proto
+    while proto is not None:
+        inherited = [str(i) for i in range(len(proto))] if type(proto) is list else js_keys(proto)
+        for key in inherited:
+            if key not in seen:
+                seen.add(key)
+                keys.append(key)
+        proto = proto.proto if type(proto) is ProtoObject else None
+    return keys
+
+
 def inherited_member(name: str) -> Any:
     """Return what a plain JS object yields for an inherited `name`, or None if nothing."""
     if name in INHERITED_FUNCTIONS:
@@ -269,8 +329,8 @@ def js_equal(a: Any, b: Any) -> bool:
         if tb is not list or len(a) != len(b):
             return False
         return all(js_equal(x, y) for x, y in zip(a, b))
-    if ta is dict:
-        if tb is not dict or len(a) != len(b):
+    if ta is dict or ta is ProtoObject:
+        if (tb is not dict and tb is not ProtoObject) or len(a) != len(b):
             return False
         for key, value in a.items():
             if key not in b or not js_equal(value, b[key]):
@@ -305,17 +365,21 @@ def _clean_object(obj: dict) -> dict:
 
 def _clean_pairs(pairs: Iterable) -> dict:
     out: dict = {}
+    proto: Any = None
     for key, item in pairs:
+        t = type(item)
         if key == "__proto__":
             # `out["__proto__"] = v` sets the prototype instead of a property (ignored for primitives).
-            # An object value would become the prototype; that case is not emulated (see README).
+            if t is dict:
+                proto = _clean_object(item)
+            elif t is list:
+                proto = item
             continue
-        t = type(item)
         if t is dict:
             out[key] = _clean_object(item)  # {} is truthy, so every object is entered
         elif item is not None:
             out[key] = item
-    return out
+    return out if proto is None else ProtoObject(out, proto)
 
 
 def _utf16_units(text: str) -> list:

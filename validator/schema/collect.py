@@ -15,12 +15,14 @@ from ..errors import BatchFailure
 from ..jsvalue import (
     INHERITED_NAMES,
     JSObjectPrototype,
+    ProtoObject,
+    for_in_keys,
     format_number,
     inherited_member,
     is_integer,
     is_number,
     js_equal,
-    js_keys,
+    proto_member,
     to_double,
 )
 from . import messages
@@ -95,18 +97,21 @@ def type_matches(types: tuple, value: Any, lenient: bool = False) -> bool:
             if type(value) is list:
                 return True
         elif name == "object":
-            if type(value) is dict or type(value) is JSObjectPrototype:
+            if type(value) is dict or type(value) is JSObjectPrototype or type(value) is ProtoObject:
                 return True
     return False
 
 
 def get_property(obj: Any, name: str) -> Any:
-    """`obj[name]` on a JS object: own value, inherited Object.prototype member, or MISSING."""
+    """`obj[name]` on a JS object: own value, inherited member, or MISSING."""
     if type(obj) is dict:
         value = obj.get(name, MISSING)
         if value is MISSING and name in INHERITED_NAMES:
             return inherited_member(name)
         return value
+    if type(obj) is ProtoObject:
+        value = obj.get(name, MISSING)
+        return proto_member(obj, name, MISSING) if value is MISSING else value
     if name in INHERITED_NAMES:
         return inherited_member(name)
     return MISSING
@@ -169,7 +174,7 @@ class _Collector:
             elif node.type_positional == "array":
                 self.add("type", path, node.type_message)
         if node.object_group:
-            if type(value) is dict:
+            if type(value) is dict or type(value) is ProtoObject:
                 self.object_keywords(node, value, path)
             elif type(value) is JSObjectPrototype:
                 self.object_keywords(node, {}, path)
@@ -253,20 +258,21 @@ class _Collector:
                 self.validate(sub, value, path)
         keys = None
         if node.property_names is not None:
-            keys = js_keys(value)
+            keys = for_in_keys(value)
             for key in keys:
                 if not self.passes(node.property_names, key, path):
                     self.add("propertyNames", path, messages.property_names(key))
         if not node.properties_rule:
             return
         if node.additional_false or node.additional_schema is not None:
-            for key in keys if keys is not None else js_keys(value):
+            for key in keys if keys is not None else for_in_keys(value):
                 if key in node.property_set or any(rx.test(key) for rx, _ in node.pattern_props):
                     continue
                 if node.additional_false:
                     self.add("additionalProperties", path, messages.additional_properties(), key)
                 else:
-                    self.validate(node.additional_schema, value[key], path + (escape_segment(key),))  # type: ignore[arg-type]
+                    item = get_property(value, key)
+                    self.validate(node.additional_schema, item, path + (escape_segment(key),))  # type: ignore[arg-type]
         for name, escaped, sub, required in node.properties:
             item = get_property(value, name)
             if item is MISSING:
@@ -277,9 +283,9 @@ class _Collector:
         for regex, sub in node.pattern_props:
             if sub is None:
                 continue
-            for key in keys if keys is not None else js_keys(value):
+            for key in keys if keys is not None else for_in_keys(value):
                 if regex.test(key):
-                    self.validate(sub, value[key], path + (escape_segment(key),))
+                    self.validate(sub, get_property(value, key), path + (escape_segment(key),))
 
     # -- generic group ---------------------------------------------------------------------------
 

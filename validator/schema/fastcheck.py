@@ -254,13 +254,9 @@ class _Emitter:
             return
         self.line(depth, f"if type({var}) is dict:")
         depth += 1
-        if stripped and (
-            fast.additional_false
-            or fast.additional is not None
-            or fast.min_props is not None
-            or fast.max_props is not None
-        ):
-            # Null stripping drops a `__proto__` key (the assignment sets a prototype): the collector decides.
+        if stripped:
+            # Null stripping turns a `__proto__` member into the prototype, whose members ajv then
+            # sees as inherited: the collector decides.
             self.line(depth, f"if '__proto__' in {var}: return False")
         for name in fast.required:
             key = self.constant(name)
