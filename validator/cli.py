@@ -233,6 +233,19 @@ def main() -> None:
     is_flag=True,
     help="Add action_expected to each validation error (not reference output).",
 )
+@click.option(
+    "--pipeline",
+    "pipeline_path",
+    metavar="FILE",
+    help="Inputs are Warehouse Sync extracts (CSV, Parquet, NDJSON rows): validate each row as this "
+    "pipeline (JSON, as the Warehouse Sync API returns it) would send it.",
+)
+@click.option(
+    "--field-transformation",
+    "field_transformation_path",
+    metavar="FILE",
+    help="The events pipeline's field transformation (JSON), whose mappings build each row's event.",
+)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 def validate(
     plans: tuple,
@@ -262,6 +275,8 @@ def validate(
     quarantine_out: Optional[str],
     block: tuple,
     with_actions: bool,
+    pipeline_path: Optional[str],
+    field_transformation_path: Optional[str],
     inputs: tuple,
 ) -> None:
     """Validate batches from INPUT files (NDJSON, JSON, gzip, Parquet; directories, globs; - or none: stdin).
@@ -279,6 +294,8 @@ def validate(
         mappings=_pairs(mappings, "--map", parse_value=False),
         settings=_pairs(settings, "--set", parse_value=True),
     )
+    if pipeline_path is not None or field_transformation_path is not None:
+        parquet = _warehouse_options(parquet, pipeline_path, field_transformation_path)
     try:
         validator = load_plan(
             list(plans),
@@ -326,6 +343,27 @@ def validate(
         quarantine_out=quarantine_out,
     )
     sys.exit(code)
+
+
+def _warehouse_options(
+    parquet: ParquetOptions, pipeline_path: Optional[str], field_transformation_path: Optional[str]
+) -> ParquetOptions:
+    """The reader options for Warehouse Sync extracts (--pipeline, --field-transformation)."""
+    from dataclasses import replace
+
+    from .warehouse import WarehouseError, load_mapper
+
+    if pipeline_path is None:
+        raise click.UsageError("--field-transformation needs --pipeline")
+    if parquet != ParquetOptions():
+        raise click.UsageError(
+            "--layout, --json-column, --batch-key, --map and --set do not apply with --pipeline"
+        )
+    try:
+        mapper = load_mapper(pipeline_path, field_transformation_path)
+    except WarehouseError as exc:
+        _fail(str(exc), EXIT_UNUSABLE)
+    return replace(parquet, warehouse=mapper)
 
 
 def _run(
