@@ -439,9 +439,32 @@ LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--format", "output_format", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
-@click.argument("plans", nargs=-1, required=True, metavar="PLAN...")
-def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) -> None:
-    """Check plan files (or directories of *.json plans) without any batch.
+@click.option("--pipeline", "pipeline_path", metavar="FILE", help="Lint a Warehouse Sync pipeline (JSON).")
+@click.option(
+    "--field-transformation",
+    "field_transformation_path",
+    metavar="FILE",
+    help="...and its field transformation.",
+)
+@click.option(
+    "--plan", "lookup_plans", multiple=True, metavar="PATH", help="Plans to find the pipeline's data plan in."
+)
+@click.option(
+    "--columns", "columns_path", metavar="EXTRACT", help="Check an extract's columns against the pipeline."
+)
+@click.argument("plans", nargs=-1, metavar="PLAN...")
+def lint(
+    plans: tuple,
+    strict: bool,
+    output_format: str,
+    output: Optional[str],
+    pipeline_path: Optional[str] = None,
+    field_transformation_path: Optional[str] = None,
+    lookup_plans: tuple = (),
+    columns_path: Optional[str] = None,
+) -> None:
+    """Check plan files (or directories of *.json plans) without any batch; or, with --pipeline, a
+    Warehouse Sync pipeline, its field transformation and an extract's columns.
 
     Errors: what the reference would fail on (and `dpv validate` refuses). Warnings: plans that do not
     do what they seem to. Exit 0 clean (warnings allowed unless --strict), 1 errors (or warnings with
@@ -452,7 +475,19 @@ def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) 
     from .reports import junit as junit_format
     from .reports import sarif as sarif_format
 
-    reports = plan_lint.lint_paths(plans)
+    if not plans and pipeline_path is None:
+        raise click.UsageError("give PLAN files to lint, or --pipeline FILE")
+    reports = plan_lint.lint_paths(plans) if plans else []
+    codes = dict(plan_lint.CODES)
+    if pipeline_path is not None:
+        from .warehouse.lint import lint_warehouse
+
+        reports += lint_warehouse(pipeline_path, field_transformation_path, lookup_plans, columns_path)
+        from .warehouse.pipeline import CODES as warehouse_codes
+
+        codes.update(warehouse_codes)
+    elif field_transformation_path or lookup_plans or columns_path:
+        raise click.UsageError("--field-transformation, --plan and --columns need --pipeline")
     with atomic_output(output) as out:
         if output_format == "text":
             plan_lint.write_text(reports, out)
@@ -463,7 +498,7 @@ def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) 
         elif output_format == "github":
             github_format.write_lint(out, reports, strict)
         else:
-            descriptions = {code: text for code, (_, text) in plan_lint.CODES.items()}
+            descriptions = {code: text for code, (_, text) in codes.items()}
             sarif_format.write_lint(out, reports, strict, descriptions)
     unusable = [report for report in reports if not report.usable]
     if output_format != "text":  # the text report already says it on stdout

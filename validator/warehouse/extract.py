@@ -159,3 +159,44 @@ def arrow_records(schema: Any, batches: Iterable[Any], source: str, mapper: RowM
                 if value is not None:
                     row[name] = value
             yield _record(source, row_number, f"row {row_number}", row, mapper)
+
+
+def extract_columns(path: str, sample_rows: int = 1000) -> list:
+    """The column names of an extract: the CSV header, the Parquet schema, or for NDJSON rows the keys
+    of the first `sample_rows` rows in first-seen order. Raises InputError naming the file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            handle.seek(0)
+            stream: Any = handle
+            if head.startswith(b"\x1f\x8b"):
+                stream = io.BytesIO(gzip.GzipFile(fileobj=handle, mode="rb").read())
+                head = stream.read(4)
+                stream.seek(0)
+            if head.startswith(b"PAR1"):
+                import pyarrow.parquet as pq
+
+                return list(pq.ParquetFile(stream).schema_arrow.names)
+            if _first_char(stream) == b"{":
+                names: dict = {}
+                for number, raw in enumerate(stream, 1):
+                    if number > sample_rows:
+                        break
+                    text = raw.strip().lstrip(b"\xef\xbb\xbf")
+                    try:
+                        row = decode_json(text) if text else None
+                    except ValueError:
+                        continue
+                    if type(row) is dict:
+                        names.update(dict.fromkeys(row))
+                return list(names)
+            header, _ = read_csv(stream, path)
+            return header
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    except Exception as exc:  # pyarrow's errors, without importing pyarrow for CSV
+        if type(exc).__module__.startswith("pyarrow"):
+            raise InputError(f"{path}: cannot read Parquet: {exc}") from None
+        raise
