@@ -161,9 +161,10 @@ def arrow_records(schema: Any, batches: Iterable[Any], source: str, mapper: RowM
             yield _record(source, row_number, f"row {row_number}", row, mapper)
 
 
-def extract_columns(path: str, sample_rows: int = 1000) -> list:
-    """The column names of an extract: the CSV header, the Parquet schema, or for NDJSON rows the keys
-    of the first `sample_rows` rows in first-seen order. Raises InputError naming the file."""
+def extract_columns(path: str, sample_rows: int = 1000) -> tuple:
+    """(column names, exact) of an extract: the CSV header or the Parquet schema (exact), or for
+    NDJSON rows the keys of the first `sample_rows` rows in first-seen order (not exact: a key a row
+    leaves out may be a NULL). Raises InputError naming the file."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(4)
@@ -176,7 +177,7 @@ def extract_columns(path: str, sample_rows: int = 1000) -> list:
             if head.startswith(b"PAR1"):
                 import pyarrow.parquet as pq
 
-                return list(pq.ParquetFile(stream).schema_arrow.names)
+                return list(pq.ParquetFile(stream).schema_arrow.names), True
             if _first_char(stream) == b"{":
                 names: dict = {}
                 for number, raw in enumerate(stream, 1):
@@ -189,9 +190,9 @@ def extract_columns(path: str, sample_rows: int = 1000) -> list:
                         continue
                     if type(row) is dict:
                         names.update(dict.fromkeys(row))
-                return list(names)
+                return list(names), False
             header, _ = read_csv(stream, path)
-            return header
+            return header, True
     except ImportError:
         raise InputError(f"{path}: reading Parquet needs pyarrow") from None
     except (OSError, EOFError, zlib.error) as exc:

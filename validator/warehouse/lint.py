@@ -35,7 +35,7 @@ def lint_warehouse(
     columns: Optional[tuple] = None
     if columns_path is not None:
         try:
-            columns = (columns_path, extract_columns(columns_path))
+            columns = (columns_path, *extract_columns(columns_path))
         except InputError as exc:
-            columns = (columns_path, str(exc).removeprefix(f"{columns_path}: "))
+            columns = (columns_path, str(exc).removeprefix(f"{columns_path}: "), True)
     return lint_pipeline(pipeline_path, ft_path, versions, columns) + reports

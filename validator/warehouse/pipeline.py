@@ -304,8 +304,14 @@ def plan_problems(pipeline: Any, versions: list) -> list:
     return []
 
 
-def column_problems(columns: list, pipeline: Any, mappings: list) -> list:
-    """Problems of an extract's columns against the pipeline (and the events pipeline's mappings)."""
+def column_problems(columns: list, pipeline: Any, mappings: list, exact: bool = True) -> list:
+    """Problems of an extract's columns against the pipeline (and the events pipeline's mappings).
+
+    exact: the columns are the extract's own (CSV header, Parquet schema); False when they were seen in
+    NDJSON rows, where a column that never shows may be NULL throughout, so its absence is a warning.
+    """
+    missing_level = "error" if exact else "warning"
+    seen = "" if exact else " (not in the rows read: NULL throughout?)"
     problems: list = []
     if len(columns) > MAX_COLUMNS:
         problems.append(
@@ -323,9 +329,9 @@ def column_problems(columns: list, pipeline: Any, mappings: list) -> list:
     if type(iterator) is str and iterator.lower() not in lowered:
         problems.append(
             Problem(
-                "error",
+                missing_level,
                 "missing-column",
-                f"the iterator field {iterator!r} (sync_mode.iterator_field) is not a column",
+                f"the iterator field {iterator!r} (sync_mode.iterator_field) is not a column{seen}",
                 "",
             )
         )
@@ -339,7 +345,12 @@ def column_problems(columns: list, pipeline: Any, mappings: list) -> list:
         named.add(m.source)
         if m.source not in present:
             problems.append(
-                Problem("error", "missing-column", f"{m.label()}: no column {m.source!r} in the extract", "")
+                Problem(
+                    missing_level,
+                    "missing-column",
+                    f"{m.label()}: no column {m.source!r} in the extract{seen}",
+                    "",
+                )
             )
     unmapped = [
         c for c in columns if c not in named and (type(iterator) is not str or c.lower() != iterator.lower())
@@ -443,7 +454,8 @@ def lint_pipeline(
     """FileReports for a pipeline file, its field transformation file and an extract's columns.
 
     plan_versions: the PlanVersions given with --plan (None: plan lookups are skipped).
-    columns: (extract source, header names or an InputError message) (None: no extract).
+    columns: (extract source, header names or an InputError message, exact) (None: no extract); see
+    column_problems for `exact`.
     """
     reports = []
     pipeline, text, unusable = _load(pipeline_path, "not-a-pipeline")
@@ -474,14 +486,14 @@ def lint_pipeline(
                 )
             reports.append(_report(ft_path, problems, ft_text))
     if columns is not None:
-        source, header = columns
+        source, header, exact = columns
         if type(header) is str:
             finding = Finding(
                 "error", "duplicate-column" if "repeats" in header else "unreadable", header, "", None, "", 1
             )
             reports.append(FileReport(source, [finding], "repeats" in header))
         else:
-            problems = column_problems(list(header), pipeline, mappings)
+            problems = column_problems(list(header), pipeline, mappings, exact)
             reports.append(
                 FileReport(source, [Finding(p.level, p.code, p.message, "", None, "", 1) for p in problems])
             )

@@ -28,6 +28,7 @@ row with a message naming the column.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any, NamedTuple, Optional
 
@@ -203,6 +204,14 @@ class RowError(ValueError):
     """A row that cannot become a batch; the message names the column and the value."""
 
 
+def _show(value: Any) -> str:
+    """A value in a message as JSON shows it (true, "text", 1.5), whatever reader it came from."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
 _TIMESTAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?"
     r" ?(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?"
@@ -226,7 +235,7 @@ def unixtime_ms(value: Any, column: str) -> int:
                 return _iso_ms(*match.groups())
             except ValueError:
                 pass
-    raise RowError(f"column {column!r}: {value!r} is not a timestamp (epoch milliseconds or ISO 8601)")
+    raise RowError(f"column {column!r}: {_show(value)} is not a timestamp (epoch milliseconds or ISO 8601)")
 
 
 def _iso_ms(date: str, time: Optional[str], zone: Optional[str]) -> int:
@@ -256,7 +265,7 @@ def as_text(value: Any) -> str:
         return str(int(value))
     if type(value) in (int, float):
         return str(value)
-    raise RowError(f"{value!r} cannot be an identity (text or a number)")
+    raise RowError(f"{_show(value)} cannot be an identity (text or a number)")
 
 
 def convert(value: Any, kind: str, column: str) -> Any:
@@ -267,7 +276,9 @@ def convert(value: Any, kind: str, column: str) -> Any:
         return unixtime_ms(value, column)
     if kind == "event_type":
         if value not in EVENT_TYPES:
-            raise RowError(f"column {column!r}: {value!r} is not an event type ({', '.join(EVENT_TYPES)})")
+            raise RowError(
+                f"column {column!r}: {_show(value)} is not an event type ({', '.join(EVENT_TYPES)})"
+            )
         return value
     try:
         return as_text(value)

@@ -38,8 +38,11 @@ def write_users_parquet(path: Path) -> None:
     table = pa.table(
         {
             "updated_at": pa.array(
-                [datetime.datetime(2023, 3, 1, 14, 30, tzinfo=utc), datetime.datetime(2023, 3, 1, 14, 31, tzinfo=utc),
-                 datetime.datetime(2023, 3, 1, 14, 32, tzinfo=utc)],
+                [
+                    datetime.datetime(2023, 3, 1, 14, 30, tzinfo=utc),
+                    datetime.datetime(2023, 3, 1, 14, 31, tzinfo=utc),
+                    datetime.datetime(2023, 3, 1, 14, 32, tzinfo=utc),
+                ],
                 pa.timestamp("us", "UTC"),
             ),
             "CUSTOMER_ID": pa.array([1001, 1002, None], pa.int64()),
