@@ -459,6 +459,28 @@ def test_usage_and_unusable_configuration(tmp_path: Path) -> None:
     assert "the field transformation maps column(s) the extract lacks: eventId, sessionId" in err.decode()
 
 
+def test_missing_extract_and_pipeline_mismatches(tmp_path: Path) -> None:
+    code, _, err = run("validate", "-q", "--pipeline", USERS, "--plan", PLAN, tmp_path / "nope.csv")
+    assert code == 3
+    assert err.decode() == f"dpv: {tmp_path / 'nope.csv'}: cannot read: No such file or directory\n"
+    code, _, err = run("validate", "-q", "--pipeline", USERS, "--field-transformation", FT, "--plan", PLAN, DATA / "users.csv")
+    assert code == 3
+    assert err.decode() == (
+        f"dpv: {USERS}: a field transformation was given for a user_attributes pipeline: it does not apply\n"
+    )
+    # sync_mode and schedule problems are lint's business: the rows still validate
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps({**json.loads(USERS.read_text()), "schedule": {"type": "weekly"}, "sync_mode": 3}))
+    assert run("validate", "-q", "--pipeline", odd, "--plan", PLAN, DATA / "users.parquet")[0] == 1
+    odd.write_text(json.dumps({**json.loads(USERS.read_text()), "pipeline_type": "profiles", "environment": None}))
+    code, _, err = run("validate", "-q", "--pipeline", odd, "--plan", PLAN, DATA / "users.parquet")
+    assert code == 3
+    assert err.decode() == (
+        f"dpv: {odd}: pipeline_type 'profiles' is not one of user_attributes, events; "
+        "environment null: it is required, one of development, production\n"
+    )
+
+
 def test_routing_follows_the_pipeline(tmp_path: Path) -> None:
     # users.pipeline.json names no version: production routes to version 2, which requires `plan`;
     # the same pipeline in development routes to version 1, which does not.
@@ -513,12 +535,12 @@ def test_lint_reports_every_problem_with_its_line(tmp_path: Path) -> None:
         f"{p}:1: error: [field-transformation-id] an events pipeline needs field_transformation_id (a string)",
         f"{p}:4: error: [pipeline-field] at /environment: environment 'staging': it is required, one of "
         "development, production",
-        f"{p}:5: error: [pipeline-field] at /sync_mode: an incremental sync_mode needs iterator_field "
+        f"{p}:5: error: [pipeline-schedule] at /sync_mode: an incremental sync_mode needs iterator_field "
         "(the load-timestamp column)",
-        f"{p}:5: error: [pipeline-field] at /sync_mode: an incremental sync_mode needs iterator_data_type",
-        f"{p}:6: error: [pipeline-field] at /schedule: schedule.frequency missing: an interval schedule needs "
+        f"{p}:5: error: [pipeline-schedule] at /sync_mode: an incremental sync_mode needs iterator_data_type",
+        f"{p}:6: error: [pipeline-schedule] at /schedule: schedule.frequency missing: an interval schedule needs "
         "one of hourly, daily, weekly, monthly",
-        f"{p}:6: error: [pipeline-field] at /schedule/end: end is not after start",
+        f"{p}:6: error: [pipeline-schedule] at /schedule/end: end is not after start",
         f"{p}:8: warning: [data-plan] at /data_plan_version: data plan 'retail_plan' has no version 7 "
         "(versions given: 1, 2)",
         f"{f}:1: error: [no-event-type] at /mappings: no mapping sets event_type: every row would be an event "

@@ -56,6 +56,10 @@ CODES = {
     "not-json": ("error", "The file is not JSON."),
     "not-a-pipeline": ("error", "JSON that is not a pipeline object."),
     "pipeline-field": ("error", "A pipeline field is missing, of the wrong type or not an accepted value."),
+    "pipeline-schedule": (
+        "error",
+        "sync_mode or schedule missing, of the wrong type or not an accepted value.",
+    ),
     "field-transformation-id": (
         "error",
         "field_transformation_id present for a user_attributes pipeline, or missing for an events pipeline.",
@@ -117,12 +121,12 @@ def pipeline_problems(pipeline: Any, has_transformation: Optional[bool] = None) 
     elif kind not in PIPELINE_TYPES:
         bad(
             "pipeline-field",
-            f"pipeline_type {kind!r} is not one of {', '.join(PIPELINE_TYPES)}",
+            f"pipeline_type {_name(kind)} is not one of {', '.join(PIPELINE_TYPES)}",
             "/pipeline_type",
         )
     environment = pipeline.get("environment")
     if environment not in ENVIRONMENTS:
-        what = "missing" if "environment" not in pipeline else repr(environment)
+        what = "missing" if "environment" not in pipeline else _name(environment)
         bad(
             "pipeline-field",
             f"environment {what}: it is required, one of {', '.join(ENVIRONMENTS)}",
@@ -161,36 +165,41 @@ def pipeline_problems(pipeline: Any, has_transformation: Optional[bool] = None) 
     return problems
 
 
+def _name(value: Any) -> str:
+    """A value in a message: text quoted as 'this', anything else as JSON (null, 3, true)."""
+    return repr(value) if type(value) is str else orjson.dumps(value).decode()
+
+
 def _sync_mode(pipeline: dict, bad: Any) -> None:
     sync = pipeline.get("sync_mode")
     if sync is None:
         return
     if type(sync) is not dict:
-        bad("pipeline-field", "sync_mode is not an object", "/sync_mode")
+        bad("pipeline-schedule", "sync_mode is not an object", "/sync_mode")
         return
     kind = sync.get("type")
     if kind not in SYNC_TYPES:
         bad(
-            "pipeline-field",
+            "pipeline-schedule",
             f"sync_mode.type {kind!r} is not one of {', '.join(SYNC_TYPES)}",
             "/sync_mode/type",
         )
     field = sync.get("iterator_field")
     if field is not None and (type(field) is not str or not field):
-        bad("pipeline-field", "sync_mode.iterator_field is not a column name", "/sync_mode/iterator_field")
+        bad("pipeline-schedule", "sync_mode.iterator_field is not a column name", "/sync_mode/iterator_field")
     data_type = sync.get("iterator_data_type")
     if kind == "incremental":
         if field is None:
             bad(
-                "pipeline-field",
+                "pipeline-schedule",
                 "an incremental sync_mode needs iterator_field (the load-timestamp column)",
                 "/sync_mode",
             )
         if data_type is None:
-            bad("pipeline-field", "an incremental sync_mode needs iterator_data_type", "/sync_mode")
+            bad("pipeline-schedule", "an incremental sync_mode needs iterator_data_type", "/sync_mode")
     if data_type is not None and data_type not in ITERATOR_TYPES:
         bad(
-            "pipeline-field",
+            "pipeline-schedule",
             f"sync_mode.iterator_data_type {data_type!r} is not one of {', '.join(ITERATOR_TYPES)}",
             "/sync_mode/iterator_data_type",
         )
@@ -201,22 +210,22 @@ def _schedule(pipeline: dict, bad: Any) -> None:
     if schedule is None:
         interval = pipeline.get("schedule_interval")
         if interval is None:
-            bad("pipeline-field", "no schedule (nor the early-access schedule_interval)", "")
+            bad("pipeline-schedule", "no schedule (nor the early-access schedule_interval)", "")
         elif interval not in LEGACY_INTERVALS:
             bad(
-                "pipeline-field",
+                "pipeline-schedule",
                 f"schedule_interval {interval!r} is not one of {', '.join(LEGACY_INTERVALS)}",
                 "/schedule_interval",
             )
         _times(pipeline, "schedule_start_time", "schedule_end_time", "", bad)
         return
     if type(schedule) is not dict:
-        bad("pipeline-field", "schedule is not an object", "/schedule")
+        bad("pipeline-schedule", "schedule is not an object", "/schedule")
         return
     kind = schedule.get("type")
     if kind not in SCHEDULE_TYPES:
         bad(
-            "pipeline-field",
+            "pipeline-schedule",
             f"schedule.type {kind!r} is not one of {', '.join(SCHEDULE_TYPES)}",
             "/schedule/type" if "type" in schedule else "/schedule",
         )
@@ -224,7 +233,7 @@ def _schedule(pipeline: dict, bad: Any) -> None:
     if kind == "interval" and frequency not in FREQUENCIES:
         what = "missing" if frequency is None else repr(frequency)
         bad(
-            "pipeline-field",
+            "pipeline-schedule",
             f"schedule.frequency {what}: an interval schedule needs one of {', '.join(FREQUENCIES)}",
             "/schedule/frequency" if "frequency" in schedule else "/schedule",
         )
@@ -239,11 +248,11 @@ def _times(obj: dict, start_key: str, end_key: str, base: str, bad: Any) -> None
             continue
         moment = _timestamp(value)
         if moment is None:
-            bad("pipeline-field", f"{key} {value!r} is not an ISO 8601 timestamp", f"{base}/{key}")
+            bad("pipeline-schedule", f"{key} {value!r} is not an ISO 8601 timestamp", f"{base}/{key}")
         else:
             moments[key] = moment
     if len(moments) == 2 and moments[end_key] <= moments[start_key]:
-        bad("pipeline-field", f"{end_key} is not after {start_key}", f"{base}/{end_key}")
+        bad("pipeline-schedule", f"{end_key} is not after {start_key}", f"{base}/{end_key}")
 
 
 def _timestamp(value: Any) -> Optional[datetime.datetime]:
@@ -390,11 +399,8 @@ def load_mapper(
         ft_source = str(field_transformation)
         field_transformation = read_json(ft_source)
     errors = [p for p in pipeline_problems(pipeline, field_transformation is not None) if p.level == "error"]
-    blocking = [
-        p
-        for p in errors
-        if not p.pointer.startswith(("/schedule", "/sync_mode")) and "schedule" not in p.message
-    ]
+    # sync_mode and schedule matter to lint only: validation runs on an extract already taken
+    blocking = [p for p in errors if p.code != "pipeline-schedule"]
     if blocking:
         raise WarehouseError(f"{source}: " + "; ".join(p.message for p in blocking))
     kind = pipeline.get("pipeline_type", "user_attributes")
