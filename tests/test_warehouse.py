@@ -463,16 +463,30 @@ def test_missing_extract_and_pipeline_mismatches(tmp_path: Path) -> None:
     code, _, err = run("validate", "-q", "--pipeline", USERS, "--plan", PLAN, tmp_path / "nope.csv")
     assert code == 3
     assert err.decode() == f"dpv: {tmp_path / 'nope.csv'}: cannot read: No such file or directory\n"
-    code, _, err = run("validate", "-q", "--pipeline", USERS, "--field-transformation", FT, "--plan", PLAN, DATA / "users.csv")
+    code, _, err = run(
+        "validate",
+        "-q",
+        "--pipeline",
+        USERS,
+        "--field-transformation",
+        FT,
+        "--plan",
+        PLAN,
+        DATA / "users.csv",
+    )
     assert code == 3
     assert err.decode() == (
         f"dpv: {USERS}: a field transformation was given for a user_attributes pipeline: it does not apply\n"
     )
     # sync_mode and schedule problems are lint's business: the rows still validate
     odd = tmp_path / "odd.json"
-    odd.write_text(json.dumps({**json.loads(USERS.read_text()), "schedule": {"type": "weekly"}, "sync_mode": 3}))
+    odd.write_text(
+        json.dumps({**json.loads(USERS.read_text()), "schedule": {"type": "weekly"}, "sync_mode": 3})
+    )
     assert run("validate", "-q", "--pipeline", odd, "--plan", PLAN, DATA / "users.parquet")[0] == 1
-    odd.write_text(json.dumps({**json.loads(USERS.read_text()), "pipeline_type": "profiles", "environment": None}))
+    odd.write_text(
+        json.dumps({**json.loads(USERS.read_text()), "pipeline_type": "profiles", "environment": None})
+    )
     code, _, err = run("validate", "-q", "--pipeline", odd, "--plan", PLAN, DATA / "users.parquet")
     assert code == 3
     assert err.decode() == (

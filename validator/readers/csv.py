@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import IO, Any, Iterator, NamedTuple, Optional, Union
+from typing import IO, Any, Iterator, NamedTuple, Union
 
 from .records import InputError
 
@@ -132,12 +132,3 @@ def csv_value(cell: str) -> Any:
         return value if value - value == 0.0 else cell  # 1e999 is not a JSON number
     return cell
 
-
-def header_of(path: str) -> Optional[list]:
-    """The header names of a CSV file (for lint), or None when it has no header row."""
-    with open(path, "rb") as handle:
-        try:
-            header, _ = read_csv(handle, path)
-        except InputError:
-            return None
-        return header
