@@ -444,7 +444,7 @@ LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
     "--field-transformation",
     "field_transformation_path",
     metavar="FILE",
-    help="...and its field transformation.",
+    help="With --pipeline: lint the events pipeline's field transformation (JSON) too.",
 )
 @click.option(
     "--plan", "lookup_plans", multiple=True, metavar="PATH", help="Plans to find the pipeline's data plan in."
@@ -481,10 +481,9 @@ def lint(
     codes = dict(plan_lint.CODES)
     if pipeline_path is not None:
         from .warehouse.lint import lint_warehouse
-
-        reports += lint_warehouse(pipeline_path, field_transformation_path, lookup_plans, columns_path)
         from .warehouse.pipeline import CODES as warehouse_codes
 
+        reports += lint_warehouse(pipeline_path, field_transformation_path, lookup_plans, columns_path)
         codes.update(warehouse_codes)
     elif field_transformation_path or lookup_plans or columns_path:
         raise click.UsageError("--field-transformation, --plan and --columns need --pipeline")
