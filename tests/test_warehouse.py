@@ -703,3 +703,21 @@ def test_validate_dataframe_with_a_pipeline() -> None:
     )
     rows = validate_dataframe(frame, str(PLAN), pipeline=str(USERS)).orderBy("row").collect()
     assert len(rows) == 3
+
+
+def test_gzip_and_stdin_extracts(tmp_path: Path) -> None:
+    import gzip
+
+    packed = tmp_path / "users.csv.gz"
+    packed.write_bytes(gzip.compress((DATA / "users.csv").read_bytes()))
+    _, plain, _ = run("validate", "-q", "--pipeline", USERS, "--plan", PLAN, DATA / "users.csv")
+    assert run("validate", "-q", "--pipeline", USERS, "--plan", PLAN, packed)[:2] == (1, plain)
+    result = CliRunner().invoke(
+        main,
+        ["validate", "-q", *map(str, _pipeline_args("events_ndjson")), "--plan", str(PLAN), "-"],
+        input=(DATA / "events.ndjson").read_bytes(),
+    )
+    _, from_file, _ = run(
+        "validate", "-q", *_pipeline_args("events_ndjson"), "--plan", PLAN, DATA / "events.ndjson"
+    )
+    assert (result.exit_code, result.stdout_bytes) == (1, from_file)

@@ -131,4 +131,3 @@ def csv_value(cell: str) -> Any:
         value = float(cell)
         return value if value - value == 0.0 else cell  # 1e999 is not a JSON number
     return cell
-
