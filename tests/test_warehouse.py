@@ -340,6 +340,12 @@ def test_csv_rows_with_too_few_or_too_many_cells_are_row_errors(tmp_path: Path) 
     ]
 
 
+def test_csv_cells_beyond_the_csv_module_default_size(tmp_path: Path) -> None:
+    big = "x" * 200_000
+    code, results, _ = _users(tmp_path, f'email,city\na@b.c,"{big}"\n'.encode())
+    assert (code, len(results)) == (0, 1)
+
+
 def test_csv_header_with_a_repeated_name_is_unreadable(tmp_path: Path) -> None:
     code, results, err = _users(tmp_path, b"email,plan,email\na,pro,b\n")
     assert (code, results) == (3, [])

@@ -28,6 +28,7 @@ from typing import IO, Any, Iterator, NamedTuple, Union
 from .records import InputError
 
 MAX_SAFE_INTEGER = 2**53 - 1
+MAX_CELL_CHARS = 64 << 20
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 ABSENT: Any = object()  # csv_value of an empty cell or NULL
 
@@ -55,6 +56,8 @@ def read_csv(stream: IO[bytes], source: str) -> tuple[list, Iterator[Union[CsvRo
     file is not UTF-8, has no header, or repeats a name in the header (reading the rows may raise
     InputError too, for text that is not UTF-8 further down).
     """
+    # A warehouse cell (JSON text, a long list) can exceed the csv module's 128 KiB default.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CELL_CHARS))
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text, strict=False)
     try:
