@@ -652,6 +652,16 @@ def test_lint_legacy_pipeline_and_missing_columns(tmp_path: Path) -> None:
     assert code == 1
     assert b"mapping 1 (column sessionId -> session_id): no column 'sessionId' in the extract" in out
     assert b"the iterator field 'loaded_at' (sync_mode.iterator_field) is not a column" in out
+    extract.write_text("updated_at,customerid,Customer_ID,email,EMAIL,mpid,plan\n")
+    code, out, _ = run("lint", "--pipeline", USERS, "--columns", extract)
+    assert code == 0
+    assert out.decode().splitlines()[-3:] == [
+        f"{extract}:1: warning: [duplicate-column] columns customerid, Customer_ID all become "
+        "user_identities.customer_id: a row sends only the last one's value",
+        f"{extract}:1: warning: [duplicate-column] columns email, EMAIL all become user_identities.email: "
+        "a row sends only the last one's value",
+        "0 errors, 2 warnings in 2 files",
+    ]
     extract.write_text("a,a\n")
     code, out, _ = run("lint", "--pipeline", USERS, "--columns", extract)
     assert code == 1 and b"[duplicate-column]" in out

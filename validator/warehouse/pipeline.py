@@ -31,7 +31,7 @@ import orjson
 
 from ..lint import FileReport, Finding, pointer_lines
 from ..plan import route
-from .transform import Problem, RowMapper, read_mappings
+from .transform import IDENTITY_COLUMNS, Problem, RowMapper, read_mappings
 
 PIPELINE_TYPES = ("user_attributes", "events")
 ENVIRONMENTS = ("development", "production")
@@ -75,7 +75,10 @@ CODES = {
     "duplicate-mapping": ("error", "One destination set twice, or one column both mapped and ignored."),
     "no-event-type": ("error", "No mapping sets event_type."),
     "too-many-columns": ("error", "The extract has more than 100 columns (the data model limit)."),
-    "duplicate-column": ("error", "The extract's header repeats a column name."),
+    "duplicate-column": (
+        "error",
+        "The extract's header repeats a column name (a warning when two columns become one identity).",
+    ),
     "missing-column": ("error", "A mapped source column (or the iterator field) is not in the extract."),
     "unmapped-column": ("warning", "An extract column no mapping names: it is not sent."),
 }
@@ -345,7 +348,7 @@ def column_problems(columns: list, pipeline: Any, mappings: list, exact: bool = 
             )
         )
     if kind != "events":
-        return problems
+        return problems + _identity_clashes(columns)
     present = set(columns)
     named = set()
     for m in mappings:
@@ -374,6 +377,23 @@ def column_problems(columns: list, pipeline: Any, mappings: list, exact: bool = 
             )
         )
     return problems
+
+
+def _identity_clashes(columns: list) -> list:
+    """Warnings for user_attributes columns that land on one identity (customerid and customer_id, Email
+    and EMAIL): each row sends only the last one's value."""
+    by_target: dict = {}
+    for column in columns:
+        found = IDENTITY_COLUMNS.get(column.lower())
+        if found is not None:
+            by_target.setdefault(found, []).append(column)
+    out = []
+    for (where, key), names in by_target.items():
+        if len(names) > 1:
+            target = key if where == "batch" else f"{where}.{key}"
+            message = f"columns {', '.join(names)} all become {target}: a row sends only the last one's value"
+            out.append(Problem("warning", "duplicate-column", message, ""))
+    return out
 
 
 # -- loading for validation -------------------------------------------------------------------------
