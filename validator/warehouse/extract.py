@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import io
+import shutil
 import sys
+import tempfile
 import zlib
 from typing import Any, Iterable, Iterator
 
@@ -32,15 +33,16 @@ def extract_records(path: str, mapper: RowMapper) -> Iterator[Record]:
     source = "<stdin>" if path == "-" else path
     with contextlib.ExitStack() as stack:
         try:
-            if path == "-":
-                data = sys.stdin.buffer.read()
-                stream: Any = io.BytesIO(data)
+            if path == "-":  # spooled to disk: the format is told by looking ahead, then read from the start
+                stream: Any = stack.enter_context(tempfile.TemporaryFile())
+                shutil.copyfileobj(sys.stdin.buffer, stream)
+                stream.seek(0)
             else:
                 stream = stack.enter_context(open(path, "rb"))  # noqa: SIM115
             head = stream.read(4)
             stream.seek(0)
-            if head.startswith(b"\x1f\x8b"):
-                stream = io.BytesIO(gzip.GzipFile(fileobj=stream, mode="rb").read())
+            if head.startswith(b"\x1f\x8b"):  # read as a stream; seek(0) rewinds the decompression
+                stream = stack.enter_context(gzip.GzipFile(fileobj=stream, mode="rb"))
                 head = stream.read(4)
                 stream.seek(0)
             if head.startswith(b"PAR1"):
@@ -171,7 +173,7 @@ def extract_columns(path: str, sample_rows: int = 1000) -> tuple:
             handle.seek(0)
             stream: Any = handle
             if head.startswith(b"\x1f\x8b"):
-                stream = io.BytesIO(gzip.GzipFile(fileobj=handle, mode="rb").read())
+                stream = gzip.GzipFile(fileobj=handle, mode="rb")
                 head = stream.read(4)
                 stream.seek(0)
             if head.startswith(b"PAR1"):
