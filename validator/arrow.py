@@ -59,6 +59,8 @@ def validate_arrow(
     settings: Sequence[tuple[str, Any]] = (),
     *,
     keep: Sequence[str] = (),
+    pipeline: Any = None,
+    field_transformation: Any = None,
 ) -> pa.Table:
     """Validate the batches held by Arrow data; one results row per batch.
 
@@ -66,7 +68,10 @@ def validate_arrow(
     a plan (a PlanValidator, a plan path, plan JSON text or a decoded plan); the Parquet reader's
     layout options (layout "auto" | "json" | "nested" | "events", json_column, batch_key, mappings as
     (column, JSON pointer) pairs, settings as (JSON pointer, constant) pairs); and `keep`, input
-    columns to copy into the output.
+    columns to copy into the output. With `pipeline` (a Warehouse Sync pipeline object or its path) and,
+    for events pipelines, `field_transformation` (likewise), each row is a row of the data model's
+    result and becomes the batch that pipeline sends (validator/warehouse/), in place of the layouts;
+    WarehouseError when they cannot drive validation.
     Returns a Table: the `keep` columns, then RESULT_SCHEMA's.
     Raises InputError when the layout cannot be told or the options do not fit the columns,
     PlanError when the plan cannot be used.
@@ -74,9 +79,22 @@ def validate_arrow(
     validator = as_validator(plan)
     schema, batches = _record_batches(data)
     options = ParquetOptions(layout, json_column, batch_key, tuple(mappings), tuple(settings))
+    if pipeline is not None:
+        options = warehouse_options(options, pipeline, field_transformation)
     out_schema = output_schema(schema, keep)
     chunks = list(result_batches(validator, schema, batches, options, keep=keep))
     return pa.Table.from_batches(chunks, schema=out_schema)
+
+
+def warehouse_options(options: ParquetOptions, pipeline: Any, field_transformation: Any) -> ParquetOptions:
+    """`options` reading Warehouse Sync rows for this pipeline (layout options must be left default)."""
+    from dataclasses import replace
+
+    from .warehouse import load_mapper
+
+    if replace(options, layout="auto", json_column=None) != ParquetOptions():
+        raise InputError("batch_key, mappings and settings do not apply with a pipeline")
+    return replace(ParquetOptions(), warehouse=load_mapper(pipeline, field_transformation))
 
 
 def output_schema(schema: pa.Schema, keep: Sequence[str] = ()) -> pa.Schema:
@@ -143,6 +161,14 @@ def _records(
     batches: Iterable[Any], schema: pa.Schema, options: ParquetOptions, source: str
 ) -> Iterator[Record]:
     """Records of in-memory record batches: the Parquet reader's layouts, without the file."""
+    if options.warehouse is not None:
+        from .warehouse import arrow_records
+
+        try:
+            yield from arrow_records(schema, batches, source, options.warehouse)
+        except pa.ArrowException as exc:
+            raise InputError(f"{source}: cannot convert Arrow data: {exc}") from None
+        return
     plain = _parquet._plain_schema(schema)
     layout, json_column = _parquet._layout(plain, options, source)
     try:

@@ -233,6 +233,19 @@ def main() -> None:
     is_flag=True,
     help="Add action_expected to each validation error (not reference output).",
 )
+@click.option(
+    "--pipeline",
+    "pipeline_path",
+    metavar="FILE",
+    help="Inputs are Warehouse Sync extracts (CSV, Parquet, NDJSON rows): validate each row as this "
+    "pipeline (JSON, as the Warehouse Sync API returns it) would send it.",
+)
+@click.option(
+    "--field-transformation",
+    "field_transformation_path",
+    metavar="FILE",
+    help="The events pipeline's field transformation (JSON), whose mappings build each row's event.",
+)
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 def validate(
     plans: tuple,
@@ -262,6 +275,8 @@ def validate(
     quarantine_out: Optional[str],
     block: tuple,
     with_actions: bool,
+    pipeline_path: Optional[str],
+    field_transformation_path: Optional[str],
     inputs: tuple,
 ) -> None:
     """Validate batches from INPUT files (NDJSON, JSON, gzip, Parquet; directories, globs; - or none: stdin).
@@ -279,6 +294,8 @@ def validate(
         mappings=_pairs(mappings, "--map", parse_value=False),
         settings=_pairs(settings, "--set", parse_value=True),
     )
+    if pipeline_path is not None or field_transformation_path is not None:
+        parquet = _warehouse_options(parquet, pipeline_path, field_transformation_path)
     try:
         validator = load_plan(
             list(plans),
@@ -326,6 +343,27 @@ def validate(
         quarantine_out=quarantine_out,
     )
     sys.exit(code)
+
+
+def _warehouse_options(
+    parquet: ParquetOptions, pipeline_path: Optional[str], field_transformation_path: Optional[str]
+) -> ParquetOptions:
+    """The reader options for Warehouse Sync extracts (--pipeline, --field-transformation)."""
+    from dataclasses import replace
+
+    from .warehouse import WarehouseError, load_mapper
+
+    if pipeline_path is None:
+        raise click.UsageError("--field-transformation needs --pipeline")
+    if parquet != ParquetOptions():
+        raise click.UsageError(
+            "--layout, --json-column, --batch-key, --map and --set do not apply with --pipeline"
+        )
+    try:
+        mapper = load_mapper(pipeline_path, field_transformation_path)
+    except WarehouseError as exc:
+        _fail(str(exc), EXIT_UNUSABLE)
+    return replace(parquet, warehouse=mapper)
 
 
 def _run(
@@ -401,9 +439,32 @@ LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--format", "output_format", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
-@click.argument("plans", nargs=-1, required=True, metavar="PLAN...")
-def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) -> None:
-    """Check plan files (or directories of *.json plans) without any batch.
+@click.option("--pipeline", "pipeline_path", metavar="FILE", help="Lint a Warehouse Sync pipeline (JSON).")
+@click.option(
+    "--field-transformation",
+    "field_transformation_path",
+    metavar="FILE",
+    help="With --pipeline: lint the events pipeline's field transformation (JSON) too.",
+)
+@click.option(
+    "--plan", "lookup_plans", multiple=True, metavar="PATH", help="Plans to find the pipeline's data plan in."
+)
+@click.option(
+    "--columns", "columns_path", metavar="EXTRACT", help="Check an extract's columns against the pipeline."
+)
+@click.argument("plans", nargs=-1, metavar="PLAN...")
+def lint(
+    plans: tuple,
+    strict: bool,
+    output_format: str,
+    output: Optional[str],
+    pipeline_path: Optional[str] = None,
+    field_transformation_path: Optional[str] = None,
+    lookup_plans: tuple = (),
+    columns_path: Optional[str] = None,
+) -> None:
+    """Check plan files (or directories of *.json plans) without any batch; or, with --pipeline, a
+    Warehouse Sync pipeline, its field transformation and an extract's columns.
 
     Errors: what the reference would fail on (and `dpv validate` refuses). Warnings: plans that do not
     do what they seem to. Exit 0 clean (warnings allowed unless --strict), 1 errors (or warnings with
@@ -414,7 +475,18 @@ def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) 
     from .reports import junit as junit_format
     from .reports import sarif as sarif_format
 
-    reports = plan_lint.lint_paths(plans)
+    if not plans and pipeline_path is None:
+        raise click.UsageError("give PLAN files to lint, or --pipeline FILE")
+    reports = plan_lint.lint_paths(plans) if plans else []
+    codes = dict(plan_lint.CODES)
+    if pipeline_path is not None:
+        from .warehouse.lint import lint_warehouse
+        from .warehouse.pipeline import CODES as warehouse_codes
+
+        reports += lint_warehouse(pipeline_path, field_transformation_path, lookup_plans, columns_path)
+        codes.update(warehouse_codes)
+    elif field_transformation_path or lookup_plans or columns_path:
+        raise click.UsageError("--field-transformation, --plan and --columns need --pipeline")
     with atomic_output(output) as out:
         if output_format == "text":
             plan_lint.write_text(reports, out)
@@ -425,7 +497,7 @@ def lint(plans: tuple, strict: bool, output_format: str, output: Optional[str]) 
         elif output_format == "github":
             github_format.write_lint(out, reports, strict)
         else:
-            descriptions = {code: text for code, (_, text) in plan_lint.CODES.items()}
+            descriptions = {code: text for code, (_, text) in codes.items()}
             sarif_format.write_lint(out, reports, strict, descriptions)
     unusable = [report for report in reports if not report.usable]
     if output_format != "text":  # the text report already says it on stdout

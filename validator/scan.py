@@ -72,6 +72,11 @@ def _records(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
     for path in paths:
         source = "<stdin>" if path == "-" else path
         try:
+            if parquet is not None and parquet.warehouse is not None:  # Warehouse Sync extracts
+                from .warehouse import extract_records
+
+                yield from extract_records(path, parquet.warehouse)
+                continue
             yield from open_records(path, parquet=parquet)
         except InputError as exc:
             yield FileFailure(source, str(exc))
@@ -161,7 +166,7 @@ def _validate_range(path: str, start: int, end: int, first_line: int, keep_raw: 
 def _tasks(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
     """("range", path, start, end, line) for plain files, record chunks and FileFailures for the rest."""
     for path in paths:
-        if line_splittable(path):
+        if line_splittable(path) and (parquet is None or parquet.warehouse is None):
             try:
                 for start, end, line in iter_line_chunks(path, RANGE_BYTES):
                     yield ("range", path, start, end, line)

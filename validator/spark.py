@@ -27,12 +27,13 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 import pyarrow as pa
 
 from .api import PlanValidator
-from .arrow import ERROR_TYPES, result_batches
+from .arrow import ERROR_TYPES, result_batches, warehouse_options
 from .readers import parquet as _parquet
 from .readers.records import InputError, ParquetOptions
 from .stream import as_validator
@@ -53,13 +54,17 @@ def validate_dataframe(
     settings: Sequence[tuple[str, Any]] = (),
     keep: Sequence[str] = (),
     plan_options: Optional[dict] = None,
+    pipeline: Any = None,
+    field_transformation: Any = None,
 ) -> Any:
     """A DataFrame of validation results, one row per batch of `df`, computed lazily with mapInArrow.
 
     Takes the input DataFrame; the plan (a path or directory readable on the driver, plan JSON text,
     a decoded plan or a PlanValidator); the layout options of validate_arrow (json_column applies
     to the json layout, and to auto when `df` has that column); `keep`, input columns copied into the
-    output; and plan_options for load_plan (version, environment, compat, lenient_types, kernel).
+    output; plan_options for load_plan (version, environment, compat, lenient_types, kernel); and a
+    Warehouse Sync `pipeline` (object or path) with its `field_transformation` for events pipelines:
+    then each row is a row of the data model's result, built into a batch as validate_arrow does.
     Returns the results DataFrame (`keep` columns, then row, valid, unplanned, missing_required,
     invalid_value, unknown, error, results).
     Raises PlanError for an unusable plan, InputError when the layout or columns do not fit.
@@ -71,6 +76,9 @@ def validate_dataframe(
     missing = [name for name in keep if name not in df.columns]
     if missing:
         raise InputError(f"keep: no column {missing[0]!r} (columns: {', '.join(df.columns)})")
+    if pipeline is not None:  # Warehouse Sync rows: every column may be read
+        options = warehouse_options(replace(options, json_column=None), pipeline, field_transformation)
+        return df.mapInArrow(partition_function(validator, options, keep), results_struct(df.schema, keep))
     arrow_schema = _arrow_schema(df.schema)
     if arrow_schema is not None:  # check the layout here rather than fail in every task
         _parquet._layout(_parquet._plain_schema(arrow_schema), options, "<dataframe>")

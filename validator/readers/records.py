@@ -50,6 +50,7 @@ class ParquetOptions:
     mappings: tuple[tuple[str, str], ...] = ()  # events layout: (column, JSON pointer)
     settings: tuple[tuple[str, Any], ...] = ()  # events layout: (JSON pointer, constant)
     batch_rows: int = 8192  # rows per Arrow record batch
+    warehouse: Any = None  # a warehouse.RowMapper: inputs are extracts whose rows it turns into batches
 
 
 def encode_json(value: Any) -> bytes:
