@@ -177,7 +177,6 @@ class ApiClient:
         if not isinstance(value, str) or not isinstance(kind, str) or kind.lower() != "bearer":
             raise PullError("the token endpoint's answer is not a Bearer token", unusable=False)
         lifetime = float(expires_in) if isinstance(expires_in, (int, float)) and expires_in > 0 else 0.0
-        self._log(f"token obtained, valid {lifetime:.0f}s")
         return Token(value, self._clock() + lifetime)
 
     def _cache_key(self) -> str:
