@@ -550,3 +550,23 @@ def test_token_cache_file(tmp_path: Path) -> None:
         assert CANARY_SECRET not in cache.read_text()
     finally:
         fault.close()
+
+
+def test_a_known_document_skips_decoding_but_not_correctness(tmp_path: Path) -> None:
+    core = _core(tmp_path)
+    token = _token(core)
+    compact = b'{"document":' + orjson.dumps(DOCUMENT) + b',"batch":'
+    spaced = b'{ "document" : ' + orjson.dumps(DOCUMENT, option=orjson.OPT_INDENT_2) + b', "batch": '
+    expected = load_plan(DOCUMENT, compat="1.0.3").validate_line(BATCH_LINES[0])
+    for head in (spaced, compact, compact, spaced):
+        assert _post(core, token, head + BATCH_LINES[0] + b"}\n") == (200, expected, ())
+    assert core.cache.compiles == 1
+    # bodies that start like a known one but are not {document, batch}: decoded in full, as JSON.parse would
+    other = {"data_points": DOCUMENT["data_points"][:1]}
+    last_wins = compact + BATCH_LINES[0] + b',"document":' + orjson.dumps(other) + b"}"
+    assert _post(core, token, last_wins).body == load_plan(other, compat="1.0.3").validate_line(
+        BATCH_LINES[0]
+    )
+    assert _post(core, token, compact + b"null}").status == 400
+    assert _post(core, token, compact + b"[1]}").status == 400
+    assert _post(core, token, compact + BATCH_LINES[0] + b"}}").status == 400
