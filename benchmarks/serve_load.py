@@ -168,9 +168,7 @@ def main(argv: list | None = None) -> int:
         events = _events(lines)
         points = len(document.get("data_points", []))
         mean_kib = sum(map(len, bodies)) / len(bodies) / 1024
-        print(
-            f"corpus: {len(lines)} batches, {events} events, {points} data points, mean body {mean_kib:.1f} KiB"
-        )
+        print(f"corpus: {len(lines)} batches, {events} events, {points} data points, body {mean_kib:.1f} KiB")
 
         secret = os.urandom(16).hex()
         log = Path(tmp) / "serve.log"
