@@ -570,3 +570,59 @@ def test_a_known_document_skips_decoding_but_not_correctness(tmp_path: Path) -> 
     assert _post(core, token, compact + b"null}").status == 400
     assert _post(core, token, compact + b"[1]}").status == 400
     assert _post(core, token, compact + BATCH_LINES[0] + b"}}").status == 400
+
+
+def test_serve_credentials_from_config_or_none(tmp_path: Path) -> None:
+    import httpx
+
+    no_secret = _dpv(
+        ["serve", "--client-id", CLIENT_ID, "--port", "0"], dict(os.environ, PYTHONPATH=str(ROOT))
+    )
+    assert no_secret.returncode == 2 and b"DPV_CLIENT_SECRET" in no_secret.stderr
+    config = tmp_path / "mp.config.json"
+    config.write_bytes(
+        orjson.dumps({"global": {"workspaceId": 9, "clientId": CLIENT_ID, "clientSecret": CANARY_SECRET}})
+    )
+    configured = Served(tmp_path, ["--config", str(config)])
+    opened = Served(tmp_path, ["--no-auth"])
+    try:
+        with httpx.Client(trust_env=False) as http:
+            token = http.post(configured.url + "/oauth/token", json=c.token_request(CLIENT_ID, CANARY_SECRET))
+            assert token.status_code == 200
+            refused = http.post(configured.url + "/oauth/token", json=c.token_request(CLIENT_ID, "x"))
+            assert refused.status_code == 401
+            assert http.get(opened.url + c.plans_path(9)).json() == []  # no token needed, no plans loaded
+    finally:
+        assert configured.stop() == 0 and opened.stop() == 0
+    assert CANARY_SECRET not in configured.log()
+
+
+def test_serve_answers_concurrent_clients(served: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    with httpx.Client(base_url=served.url, trust_env=False) as http:
+        token = http.post("/oauth/token", json=c.token_request(CLIENT_ID, CANARY_SECRET)).json()[
+            "access_token"
+        ]
+    validator = load_plan(DOCUMENT, compat="1.0.3")
+    head = b'{"document":' + orjson.dumps(DOCUMENT) + b',"batch":'
+    # a pretty-printed document makes bodies past 64 KiB, which validate on a worker thread
+    big_head = (
+        b'{"document":' + orjson.dumps(DOCUMENT, option=orjson.OPT_INDENT_2) + b" " * 70_000 + b',"batch":'
+    )
+
+    def post(i: int) -> bool:
+        line = BATCH_LINES[i % len(BATCH_LINES)]
+        body = (big_head if i % 3 == 0 else head) + line + b"}"
+        with httpx.Client(base_url=served.url, trust_env=False, timeout=60) as http:
+            reply = http.post(
+                "/platform/v2/workspaces/1/plans/validate",
+                content=body,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        return reply.status_code == 200 and reply.content == validator.validate_line(line)
+
+    with ThreadPoolExecutor(16) as pool:
+        assert all(pool.map(post, range(64)))

@@ -433,6 +433,8 @@ def make_app(core: ApiCore) -> Any:
         response = web.Response(status=reply.status, body=reply.body, headers=dict(reply.headers))
         response.content_type = "application/json"
         response.charset = "utf-8"
+        if reply.status == 413:
+            response.force_close()  # the unread rest of the body must not be taken for the next request
         return response
 
     @web.middleware
@@ -503,6 +505,9 @@ def run(
             access_log=None if not access_log else _silent_logger(),
             shutdown_timeout=shutdown_timeout,
             handle_signals=False,
+            # After an early 413 the rest of the body is read and dropped for at most this long (aiohttp's
+            # default, 10 s, would also hold up a shutdown that follows).
+            lingering_time=1.0,
         )
         await runner.setup()
         site = web.TCPSite(runner, host, port, backlog=256)
