@@ -44,10 +44,10 @@ class Served:
             time.sleep(0.05)
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def stop(self) -> int:
-        """SIGTERM, then the exit code (graceful shutdown is part of the contract)."""
+    def stop(self, signum: int = signal.SIGTERM) -> int:
+        """SIGTERM (or `signum`), then the exit code (graceful shutdown is part of the contract)."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signum)
         try:
             code = self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:

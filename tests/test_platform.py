@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -529,7 +530,14 @@ def test_pull_cli_bad_credentials_and_canary(tmp_path: Path) -> None:
     args = ["pull", "--out", str(tmp_path / "o"), "--api-url", dead, "--auth-url", dead, "--retries", "2"]
     gone = _dpv(args, _pull_env())
     assert gone.returncode == 1 and b"connection failed" in gone.stderr
-    assert CANARY_SECRET.encode() not in gone.stdout + gone.stderr
+    args = ["pull", "--out", str(tmp_path / "o"), "--auth-url", "ftp://127.0.0.1/x?secret=" + CANARY_SECRET]
+    bad_url = _dpv(args, _pull_env())
+    assert (
+        bad_url.returncode == 1
+        and bad_url.stderr == b"dpv: not a usable URL: ftp://127.0.0.1/x\n"
+    )
+    for run in (gone, bad_url):
+        assert CANARY_SECRET.encode() not in run.stdout + run.stderr
 
 
 def test_token_cache_file(tmp_path: Path) -> None:
@@ -593,7 +601,7 @@ def test_serve_credentials_from_config_or_none(tmp_path: Path) -> None:
             assert refused.status_code == 401
             assert http.get(opened.url + c.plans_path(9)).json() == []  # no token needed, no plans loaded
     finally:
-        assert configured.stop() == 0 and opened.stop() == 0
+        assert configured.stop() == 0 and opened.stop(signal.SIGINT) == 0
     assert CANARY_SECRET not in configured.log()
 
 

@@ -574,6 +574,9 @@ def serve(
     cache = server.DocumentCache(cache_size, compat=compat, lenient_types=lenient_types)
     core = server.ApiCore(store, server.TokenStore(credentials, token_ttl), cache, auth=not no_auth)
 
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"dpv serve: warning: listening on {host}, beyond loopback", err=True)
+
     def ready(bound_host: str, bound_port: int) -> None:
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         click.echo(
@@ -649,6 +652,11 @@ def pull(
     def log(message: str) -> None:
         if not quiet:
             click.echo(f"dpv: {message}", err=True)
+
+    for url in (api_url, auth_url):
+        host = url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        if url.startswith("http://") and host not in ("127.0.0.1", "localhost", "[::1]"):
+            log(f"warning: {url} is plain HTTP: credentials and tokens would cross the network unencrypted")
 
     try:
         credentials = api.load_credentials(config, workspace)

@@ -225,6 +225,8 @@ class ApiClient:
             self.requests += 1
             try:
                 response = self._http.request(method, url, **kwargs)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+                raise PullError(f"not a usable URL: {_without_query(url)}", unusable=False) from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 problem, wait_at_least = _transport_problem(exc), 0.0
             else:
@@ -319,6 +321,10 @@ def _transport_problem(exc: Exception) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
     return f"connection failed ({type(exc).__name__})"
+
+
+def _without_query(url: str) -> str:
+    return url.split("?", 1)[0]
 
 
 def _path(url: str) -> str:
