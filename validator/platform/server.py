@@ -111,7 +111,9 @@ class PlanStore:
 def _json_files(path: Path) -> list:
     if not path.is_dir():
         return [path]
-    files = sorted(p for p in path.rglob("*.json") if not any(part.startswith(".") for part in p.parts))
+    files = sorted(
+        p for p in path.rglob("*.json") if not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
     if not files:
         raise PlanError(f"no plan files (*.json) in directory {path}", str(path))
     return files
