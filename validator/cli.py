@@ -547,7 +547,7 @@ def serve(
     try:
         import aiohttp  # noqa: F401
     except ImportError:
-        _fail("dpv serve needs the serve extra: pip install 'dataplan-validator[serve]'", EXIT_USAGE)
+        _fail("serve needs the serve extra: pip install 'dataplan-validator[serve]'", EXIT_USAGE)
     credentials = None
     if not no_auth:
         if config is not None:
@@ -646,7 +646,7 @@ def pull(
     try:
         import httpx  # noqa: F401
     except ImportError:
-        _fail("dpv pull needs the pull extra: pip install 'dataplan-validator[pull]'", EXIT_USAGE)
+        _fail("pull needs the pull extra: pip install 'dataplan-validator[pull]'", EXIT_USAGE)
     from .platform import client as api
 
     def log(message: str) -> None:
