@@ -532,10 +532,7 @@ def test_pull_cli_bad_credentials_and_canary(tmp_path: Path) -> None:
     assert gone.returncode == 1 and b"connection failed" in gone.stderr
     args = ["pull", "--out", str(tmp_path / "o"), "--auth-url", "ftp://127.0.0.1/x?secret=" + CANARY_SECRET]
     bad_url = _dpv(args, _pull_env())
-    assert (
-        bad_url.returncode == 1
-        and bad_url.stderr == b"dpv: not a usable URL: ftp://127.0.0.1/x\n"
-    )
+    assert bad_url.returncode == 1 and bad_url.stderr == b"dpv: not a usable URL: ftp://127.0.0.1/x\n"
     for run in (gone, bad_url):
         assert CANARY_SECRET.encode() not in run.stdout + run.stderr
 
@@ -634,3 +631,40 @@ def test_serve_answers_concurrent_clients(served: Served) -> None:
 
     with ThreadPoolExecutor(16) as pool:
         assert all(pool.map(post, range(64)))
+
+
+def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
+    now = [100.0]
+    core = _core(tmp_path)
+    core.rate_limit = server.RateLimit(3, clock=lambda: now[0])  # 3 a minute: one every 20 s
+    auth = {"authorization": f"Bearer {_token(core)}"}
+    path = c.plans_path(1234)
+    assert [core.handle("GET", "api.mparticle.com", path, auth, b"").status for _ in range(3)] == [200] * 3
+    limited = core.handle("GET", "api.mparticle.com", path, auth, b"")
+    assert limited.status == 429 and dict(limited.headers) == {"Retry-After": "20"}
+    assert core.handle("GET", "api.mparticle.com", c.plans_path(5), auth, b"").status == 200  # per workspace
+    now[0] += 20
+    assert core.handle("GET", "api.mparticle.com", path, auth, b"").status == 200
+
+
+def test_pull_waits_out_serve_rate_limit(tmp_path: Path) -> None:
+    plans = _plan_file(tmp_path)
+    limited = Served(
+        tmp_path,
+        ["--plan", str(plans), "--client-id", CLIENT_ID, "--rate-limit", "120"],  # one every 0.5 s past 120
+        env={"DPV_CLIENT_SECRET": CANARY_SECRET},
+    )
+    try:
+        client = ApiClient(
+            ApiCredentials("1234", CLIENT_ID, CANARY_SECRET),
+            api_url=limited.url,
+            auth_url=limited.url,
+            retry=RetryPolicy(attempts=4, base=0.01, cap=0.05, budget=30, timeout=5),
+        )
+        with client:
+            for _ in range(120):
+                client.get(c.plans_path(1234))
+            assert len(pull(client, str(tmp_path / "out"))) == 3
+    finally:
+        assert limited.stop() == 0
+    assert '" 429 ' in limited.log()  # limited, waited out (Retry-After: 1), and done

@@ -522,6 +522,14 @@ def diff(
 @click.option(
     "--cache-size", default=64, show_default=True, type=click.IntRange(1), help="Compiled documents kept."
 )
+@click.option(
+    "--rate-limit",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    metavar="N",
+    help="Answer 429 with Retry-After past N requests a minute per workspace (the API's is 3000); 0: off.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No access log.")
 def serve(
     plans: tuple,
@@ -534,6 +542,7 @@ def serve(
     compat: str,
     lenient_types: bool,
     cache_size: int,
+    rate_limit: int,
     quiet: bool,
 ) -> None:
     """Serve the Data Planning API on loopback: validate, plan list / plan / version, and the token endpoint.
@@ -572,7 +581,10 @@ def serve(
     except PlanError as exc:
         _fail(str(exc), EXIT_UNUSABLE)
     cache = server.DocumentCache(cache_size, compat=compat, lenient_types=lenient_types)
-    core = server.ApiCore(store, server.TokenStore(credentials, token_ttl), cache, auth=not no_auth)
+    limit = server.RateLimit(rate_limit) if rate_limit else None
+    core = server.ApiCore(
+        store, server.TokenStore(credentials, token_ttl), cache, auth=not no_auth, rate_limit=limit
+    )
 
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"dpv serve: warning: listening on {host}, beyond loopback", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import sys
@@ -252,6 +253,32 @@ def _document_bytes(document: Any) -> bytes:
 # -- the API ------------------------------------------------------------------------------------------
 
 
+class RateLimit:
+    """Requests per minute per workspace, as the API documents them: a token bucket per workspace.
+
+    Past the limit a request gets 429 with Retry-After (whole seconds until one more request may pass).
+    """
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._buckets: dict = {}  # workspace -> (tokens, last refill)
+        self._lock = threading.Lock()
+
+    def wait(self, workspace: str) -> float:
+        """0 when a request for `workspace` may pass now (and counts it), else the seconds to wait."""
+        rate = self.per_minute / 60.0
+        now = self._clock()
+        with self._lock:
+            tokens, last = self._buckets.get(workspace, (float(self.per_minute), now))
+            tokens = min(float(self.per_minute), tokens + (now - last) * rate)
+            if tokens >= 1.0:
+                self._buckets[workspace] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[workspace] = (tokens, now)
+            return (1.0 - tokens) / rate
+
+
 class ApiCore:
     """Answers Data Planning API requests, whatever the HTTP server in front."""
 
@@ -262,11 +289,13 @@ class ApiCore:
         cache: DocumentCache,
         *,
         auth: bool = True,
+        rate_limit: Optional[RateLimit] = None,
     ) -> None:
         self.store = store
         self.tokens = tokens
         self.cache = cache
         self.auth = auth
+        self.rate_limit = rate_limit
 
     def handle(self, method: str, host: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
         """One request in, one Reply out; never raises for anything a client sends."""
@@ -287,6 +316,10 @@ class ApiCore:
             )
         if self.auth and not self.tokens.valid(headers.get("authorization")):
             return Reply(401, c.error_body("Unauthorized"), (("WWW-Authenticate", 'Bearer realm="dpv"'),))
+        if self.rate_limit is not None:
+            wait = self.rate_limit.wait(route.workspace_id)
+            if wait > 0:
+                return Reply(429, c.error_body("Too Many Requests"), (("Retry-After", str(math.ceil(wait))),))
         if route.name == "validate":
             return self.validate(body)
         if route.name == "plans":
