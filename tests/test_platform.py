@@ -492,11 +492,13 @@ def test_pull_fetches_a_new_token_when_one_expires_mid_run(tmp_path: Path) -> No
 
         return answer
 
+    whole["data_plan_versions"][1] = {"version": 2}  # answered without its document: fetched alone
     fault = _faulty(
         {
             ("POST", "/oauth/token"): [issue],
             ("GET", c.plans_path("77")): [only("tok-1", orjson.dumps([plan]))],
             ("GET", c.plan_path("77", "p")): [only("tok-2", orjson.dumps(whole))],  # tok-1 expired meanwhile
+            ("GET", c.version_path("77", "p", 2)): [only("tok-2", orjson.dumps({**VERSION, "version": 2}))],
         }
     )
     try:
@@ -504,6 +506,7 @@ def test_pull_fetches_a_new_token_when_one_expires_mid_run(tmp_path: Path) -> No
         with client:
             written = pull(client, str(tmp_path / "out"), None, None)
         assert [Path(p).name for p in written] == ["p-1.json", "p-2.json"]
+        assert orjson.loads(Path(written[1]).read_bytes()) == {**VERSION, "version": 2}
         assert [s[1] for s in fault.seen].count("/oauth/token") == 2
     finally:
         fault.close()

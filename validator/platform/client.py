@@ -367,6 +367,8 @@ def pull(
         plan = client.plan(each)
         for item in plan.get("data_plan_versions") or []:
             if isinstance(item, dict):
+                if "version_document" not in item and type(item.get("version")) is int:
+                    item = client.version(each, item["version"])  # a plan answered without its documents
                 item = dict(item)
                 item.setdefault("data_plan_id", each)
                 written.append(_write(out, item))
