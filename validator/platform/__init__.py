@@ -1,6 +1,7 @@
 """The Data Planning API, one contract and both sides: `dpv serve` (server.py) and `dpv pull` (client.py).
 
-contract.py holds what both sides agree on (hosts, routes, bodies, documented messages, limits). Importing
+contract.py holds what both sides agree on (hosts, routes, bodies, documented messages, limits);
+commands.py the two click commands that validator/cli.py adds to `dpv`. Importing
 this package needs only the core dependencies: the HTTP server (aiohttp, the `serve` extra) is imported by
 `server.run` / `server.make_app`, the HTTP client (httpx, the `pull` extra) by `ApiClient`.
 """
