@@ -552,3 +552,11 @@ def diff(
         else:
             plandiff.write_text(old, new, diffs, out)
     sys.exit(EXIT_VIOLATIONS if exit_code and diffs else EXIT_OK)
+
+
+# -- the Data Planning API offline: `dpv serve`, `dpv pull` (validator/platform/commands.py) ------------
+
+from .platform import commands as _platform  # noqa: E402
+
+main.add_command(_platform.serve)
+main.add_command(_platform.pull)
