@@ -36,6 +36,7 @@ from .reports.outcome import Outcome
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
 WINDOW_PER_JOB = 4
+WORKER_CHECK_SECONDS = 0.5  # while waiting for a result, how often to check that no worker died
 
 
 class FileFailure(NamedTuple):
@@ -228,6 +229,9 @@ def _scan_parallel(
 ) -> Iterator[Any]:
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with context.Pool(jobs, initializer=_init_worker, initargs=(validator,)) as pool:
+        # Pool keeps its processes in a private list; they live for the whole run (no
+        # maxtasksperchild), so these are the ones to watch (see _result).
+        workers = list(pool._pool)  # type: ignore[attr-defined]
         pending: deque = deque()
         submit: Callable = pool.apply_async
         for task in _tasks(paths, parquet, max_line_bytes):
@@ -238,17 +242,42 @@ def _scan_parallel(
             else:
                 pending.append((task, submit(_validate_chunk, (_payload(task),))))
             while len(pending) > jobs * WINDOW_PER_JOB:
-                yield from _take(pending.popleft())
+                yield from _take(pending.popleft(), workers)
         while pending:
-            yield from _take(pending.popleft())
+            yield from _take(pending.popleft(), workers)
 
 
-def _take(entry: Any) -> Iterator[Any]:
+class WorkerDied(RuntimeError):
+    """A worker process ended in the middle of the run (killed, out of memory): its results are lost."""
+
+
+def _result(pending: Any, workers: list) -> Any:
+    """The result of one task; WorkerDied, instead of waiting forever, when a worker has died.
+
+    multiprocessing.Pool replaces a dead worker but never reports the task it was running, whose
+    result would then never come.
+    """
+    while not pending.ready():
+        pending.wait(WORKER_CHECK_SECONDS)
+        for worker in workers:
+            if worker.exitcode is not None and not pending.ready():
+                how = (
+                    f"killed by signal {-worker.exitcode}"
+                    if worker.exitcode < 0
+                    else f"exit {worker.exitcode}"
+                )
+                raise WorkerDied(
+                    f"worker process {worker.pid} ended in the middle of the run ({how}; out of memory?)"
+                )
+    return pending.get()
+
+
+def _take(entry: Any, workers: list) -> Iterator[Any]:
     if isinstance(entry, FileFailure):
         yield entry
         return
     chunk, pending = entry
-    done = pending.get()
+    done = _result(pending, workers)
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`
