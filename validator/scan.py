@@ -8,12 +8,16 @@ jobs=1 and memory stays bounded whatever the input size.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import multiprocessing
 import os
 import signal
 import stat
+import sys
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
@@ -36,7 +40,8 @@ from .reports.outcome import Outcome
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
 WINDOW_PER_JOB = 4
-WORKER_CHECK_SECONDS = 0.5  # while waiting for a result, how often to check that no worker died
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKER_JOIN_SECONDS = 1.0  # after SIGTERM, how long to wait for each worker to be gone
 
 
 class FileFailure(NamedTuple):
@@ -139,14 +144,33 @@ def scan(
 _worker_validator: Optional[PlanValidator] = None
 
 
-def _init_worker(validator: PlanValidator) -> None:
+def _init_worker(validator: PlanValidator, parent: int) -> None:
     global _worker_validator
     _worker_validator = validator
+    _end_with(parent)
     # The parent decides how a run ends: Ctrl-C reaches the whole process group, and a worker that
     # handled it would print its own KeyboardInterrupt traceback. SIGTERM (which the parent sends to
     # end the pool) kills at once, whatever handler the parent had when it forked this process.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel end this worker when the main process dies (Linux).
+
+    After kill -9 of the main process nobody is left to end the workers, and they would wait on
+    the task queue for ever.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
 
 
 def _validate_chunk(payload: list) -> list:
@@ -227,57 +251,62 @@ def _scan_parallel(
     keep_raw: bool,
     max_line_bytes: int,
 ) -> Iterator[Any]:
+    # ProcessPoolExecutor, not multiprocessing.Pool: when a worker dies (killed, out of memory) Pool
+    # waits forever for the task it held, and even its terminate() can hang on the queue lock the
+    # dead worker held; the executor reports the death as BrokenProcessPool.
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(validator,)) as pool:
-        # Pool keeps its processes in a private list; they live for the whole run (no
-        # maxtasksperchild), so these are the ones to watch (see _result).
-        workers = list(pool._pool)  # type: ignore[attr-defined]
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker, initargs=(validator, os.getpid())
+    )
+    try:
         pending: deque = deque()
-        submit: Callable = pool.apply_async
+        submit: Callable = executor.submit
         for task in _tasks(paths, parquet, max_line_bytes):
             if isinstance(task, FileFailure):
                 pending.append(task)
             elif type(task) is tuple:
-                pending.append((task[1], submit(_validate_range, (*task[1:], keep_raw))))
+                pending.append((task[1], submit(_validate_range, *task[1:], keep_raw)))
             else:
-                pending.append((task, submit(_validate_chunk, (_payload(task),))))
+                pending.append((task, submit(_validate_chunk, _payload(task))))
             while len(pending) > jobs * WINDOW_PER_JOB:
-                yield from _take(pending.popleft(), workers)
+                yield from _take(pending.popleft())
         while pending:
-            yield from _take(pending.popleft(), workers)
+            yield from _take(pending.popleft())
+    except BrokenProcessPool:  # from a result, or from submit once the pool knows
+        _stop(executor)
+        raise WorkerDied(
+            "a worker process ended in the middle of the run (killed, or out of memory?); "
+            "its batches cannot be accounted for"
+        ) from None
+    except BaseException:  # an error, a signal, or the consumer closing early (--fail-fast)
+        _stop(executor)
+        raise
+    executor.shutdown()
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """End the workers at once, running tasks included (shutdown alone would wait for those)."""
+    known = getattr(executor, "_processes", None)  # private, but the only handle on the processes
+    processes = list(known.values()) if isinstance(known, dict) else []
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()  # SIGTERM: the workers' default action, see _init_worker
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(WORKER_JOIN_SECONDS)
 
 
 class WorkerDied(RuntimeError):
     """A worker process ended in the middle of the run (killed, out of memory): its results are lost."""
 
 
-def _result(pending: Any, workers: list) -> Any:
-    """The result of one task; WorkerDied, instead of waiting forever, when a worker has died.
-
-    multiprocessing.Pool replaces a dead worker but never reports the task it was running, whose
-    result would then never come.
-    """
-    while not pending.ready():
-        pending.wait(WORKER_CHECK_SECONDS)
-        for worker in workers:
-            if worker.exitcode is not None and not pending.ready():
-                how = (
-                    f"killed by signal {-worker.exitcode}"
-                    if worker.exitcode < 0
-                    else f"exit {worker.exitcode}"
-                )
-                raise WorkerDied(
-                    f"worker process {worker.pid} ended in the middle of the run ({how}; out of memory?)"
-                )
-    return pending.get()
-
-
-def _take(entry: Any, workers: list) -> Iterator[Any]:
+def _take(entry: Any) -> Iterator[Any]:
     if isinstance(entry, FileFailure):
         yield entry
         return
     chunk, pending = entry
-    done = _result(pending, workers)
+    done = pending.result()
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`
