@@ -9,7 +9,6 @@ import pytest
 
 from validator import _kernel
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 

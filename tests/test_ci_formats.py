@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 PLAN = ROOT / "examples" / "plan.json"
 BATCHES = ROOT / "examples" / "batches.ndjson.gz"
 REFERENCE = Path(__file__).resolve().parent / "golden" / "examples.results.ndjson"
-RICH_PLAN = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "rich_plan.json"
+RICH_PLAN = Path(__file__).resolve().parent / "golden" / "conformance" / "rich_plan.json"
 VALID = b'{"results":[],"batch":{}}'
 # A Product Viewed event whose sku breaks the pattern and holds characters XML and JSON must escape.
 HOSTILE = (

@@ -1,4 +1,5 @@
-"""Golden files from ../shared/conformance: our bytes must equal the reference's, on both kernels."""
+"""Golden files (copies of ../shared/conformance, see tests/data/refresh.py): our bytes must equal the
+reference's, on both kernels."""
 
 from __future__ import annotations
 

@@ -14,10 +14,9 @@ from validator.cli import main
 from validator.plandiff import diff_documents, flatten
 
 TESTS = Path(__file__).resolve().parent
-SHARED = TESTS.parents[1] / "shared"
-SEED = SHARED / "conformance" / "seed_plan.json"
-RICH = SHARED / "conformance" / "rich_plan.json"
-WEB_V1 = SHARED / "reference-fixtures" / "web-sdk-test-dataPlanVersion.json"
+SEED = TESTS / "golden" / "conformance" / "seed_plan.json"  # copies of ../shared (tests/data/refresh.py)
+RICH = TESTS / "golden" / "conformance" / "rich_plan.json"
+WEB_V1 = TESTS / "data" / "reference-fixtures" / "web-sdk-test-dataPlanVersion.json"
 WEB_V2 = TESTS / "data" / "diff" / "web-sdk-plan-v2.json"
 WEB_FULL = TESTS / "data" / "diff" / "web-sdk-full-plan.json"  # both versions in one data plan
 GOLDEN = TESTS / "golden" / "diff"

@@ -13,8 +13,9 @@ from validator import PlanError, load_plan
 from validator.cli import main
 from validator.lint import CODES, lint_file, lint_object, pointer_lines
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-CONFORMANCE = SHARED / "conformance"
+TESTS = Path(__file__).resolve().parent
+CONFORMANCE = TESTS / "golden" / "conformance"  # copies of ../shared (tests/data/refresh.py)
+FIXTURES = TESTS / "data" / "reference-fixtures"
 DRAFT04 = "http://json-schema.org/draft-04/schema#"
 
 
@@ -231,7 +232,7 @@ def _shared_plans() -> list:
     return (
         sorted(CONFORMANCE.glob("*_plan.json"))
         + sorted((CONFORMANCE / "edge").glob("*.plan.json"))
-        + sorted((SHARED / "reference-fixtures").glob("*.json"))
+        + sorted(FIXTURES.glob("*.json"))
     )
 
 

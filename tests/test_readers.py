@@ -10,6 +10,9 @@ import json
 import os
 import pickle
 import sys
+import threading
+import tracemalloc
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from validator.readers import (
     open_records,
     read_line_range,
 )
+from validator.readers.ndjson import text_records
 
 MIXED = (
     b'\xef\xbb\xbf{"a":1}\r\n'  # 1: BOM and CRLF
@@ -113,6 +117,93 @@ def test_single_broken_line_is_a_line(tmp_path: Path) -> None:
     assert _records(path) == _lines(path, [(2, b'{"a":1')])
 
 
+# -- NDJSON whose first lines are broken: one record per line, never one document --------------------
+
+BROKEN_FIRST_LINES = {
+    # Each used to be taken for the start of one pretty-printed document: one error for the whole
+    # file, every later batch unvalidated and output lines no longer aligned with the input.
+    "nan": b'{"a":NaN}\n{"b":NaN}\n{"c":1}\n',
+    "bad-bytes": b'{"a":"\xff"}\n{"b":"\xfe\xfe"}\n{"c":1}\n',
+    "truncated": b'{"a":[1,\n{"b":\n{"c":1}\n{"d":2}\n',
+    "array-opening": b'[{"a":1},\n{"b":2}\n{"c":3}\n',
+    "blank-and-crlf": b'\r\n{"a":\r\n\r\n{"b":NaN}\r\n{"c":1}\r\n',
+}
+
+
+@pytest.mark.parametrize("data", BROKEN_FIRST_LINES.values(), ids=BROKEN_FIRST_LINES.keys())
+def test_ndjson_with_broken_first_lines_is_read_line_by_line(tmp_path: Path, data: bytes) -> None:
+    path = _write(tmp_path, "x.ndjson", data)
+    expected = [
+        (number, line.rstrip(b"\r")) for number, line in enumerate(data.split(b"\n"), start=1) if line.strip()
+    ]
+    assert _records(path) == _lines(path, expected)
+    assert _records(path, chunk_bytes=3) == _lines(path, expected)
+    assert _ranges_records(path, 5) == _lines(path, expected)  # --jobs reads it the same way
+
+
+def test_a_valid_beginning_longer_than_the_sniff_is_still_lines_when_it_never_closes(tmp_path: Path) -> None:
+    # 100 lines that keep the text a beginning of one array, then lines that do not close it: the
+    # whole text is not one value, so every line is a record (read back from memory, none lost).
+    data = b"[\n" + b"".join(b'{"n":%d},\n' % i for i in range(100)) + b'{"n":100}\n{"x":1}\n'
+    path = _write(tmp_path, "x.ndjson", data)
+    records = _records(path)
+    assert len(records) == 103 and all(r.batch is NOTHING and r.error is None for r in records)
+    assert (records[0].line, records[0].raw, records[-1].line, records[-1].raw) == (1, b"[", 103, b'{"x":1}')
+
+
+def test_a_long_pretty_array_is_one_document(tmp_path: Path) -> None:
+    batches = [{"events": [], "n": i, "nested": {"a": [1, 2]}} for i in range(300)]
+    path = _write(tmp_path, "a.json", json.dumps(batches, indent=2).encode())
+    records = _records(path)
+    assert [r.batch for r in records] == batches
+    assert records[1].line == 2 + len(json.dumps(batches[0], indent=2).splitlines())
+
+
+# -- long lines --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunk_bytes", [3, 64, 1 << 20])
+def test_a_line_over_max_line_bytes_is_an_error_record_and_the_rest_goes_on(
+    tmp_path: Path, chunk_bytes: int
+) -> None:
+    long_line = b'{"pad":"' + b"x" * 500 + b'"}'
+    data = b'{"a":1}\n' + long_line + b'\n{"b":2}\n' + long_line + b"\n" + long_line
+    path = _write(tmp_path, "x.ndjson", data)
+    got = _records(path, chunk_bytes=chunk_bytes, max_line_bytes=100)
+    assert [(r.line, r.raw) for r in got] == [(1, b'{"a":1}'), (2, b""), (3, b'{"b":2}'), (4, b""), (5, b"")]
+    message = f"line too long: {len(long_line):,} bytes, over the limit of 100 (--max-line-bytes); not read"
+    assert [r.error for r in got] == [None, message, None, message, message]
+    assert [
+        r for chunk in iter_line_chunks(str(path), 7, 100) for r in read_line_range(str(path), *chunk, 100)
+    ] == got
+    assert [(r.line, r.error) for r in _records(path, max_line_bytes=0)][1] == (2, None)  # 0: no limit
+
+
+def test_a_long_line_is_skipped_in_bounded_memory() -> None:
+    class Endless:
+        """40 MB of one line, then a batch, produced on demand."""
+
+        def __init__(self) -> None:
+            self.left = 40 << 20
+
+        def read(self, size: int) -> bytes:
+            if self.left <= 0:
+                out, self.left = (b'\n{"a":1}\n', -1) if self.left == 0 else (b"", -1)
+                return out
+            size = min(size, self.left)
+            self.left -= size
+            return b"y" * size
+
+    tracemalloc.start()
+    try:
+        records = list(text_records(Endless(), "s", 1 << 16, max_line_bytes=1 << 20))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(r.line, r.raw) for r in records] == [(1, b""), (2, b'{"a":1}')]
+    assert peak < 4 << 20
+
+
 # -- pretty-printed documents -----------------------------------------------------------------------
 
 
@@ -184,12 +275,11 @@ def test_pretty_gzip_and_tiny_chunks(tmp_path: Path) -> None:
     assert _records(path, chunk_bytes=3) == expected
 
 
-def test_broken_pretty_document_is_one_error_record(tmp_path: Path) -> None:
+def test_broken_pretty_document_is_read_line_by_line(tmp_path: Path) -> None:
+    # Not one JSON value, so not a document: each line is reported on its own (the engine says why),
+    # rather than one error standing for a file whose batches cannot be counted.
     path = _write(tmp_path, "broken.json", b'\n{\n  "a": 1,\n')
-    [record] = _records(path)
-    assert record[:4] == (str(path), 2, b"", NOTHING)
-    assert record.error is not None and record.error.startswith("not valid JSON: ")
-    assert "line 3" in record.error  # orjson's position, in the file's own line numbers
+    assert _records(path) == _lines(path, [(2, b"{"), (3, b'  "a": 1,')])
 
 
 def test_pretty_document_with_text_orjson_refuses(tmp_path: Path) -> None:
@@ -234,6 +324,43 @@ def test_records_pickle_with_the_same_nothing() -> None:
     record = Record("x", 1, b"{}")
     assert pickle.loads(pickle.dumps(record)) == record
     assert pickle.loads(pickle.dumps(record)).batch is NOTHING
+
+
+def test_gzip_followed_by_garbage_gives_every_batch_then_an_error_at_its_line(tmp_path: Path) -> None:
+    lines = b"".join(b'{"n":%d}\n' % i for i in range(3000))
+    path = _write(tmp_path, "x.gz", gzip.compress(lines) + gzip.compress(b'{"last":1}\n') + b"garbage\n")
+    got: list = []
+    with pytest.raises(InputError, match=r"x\.gz: cannot read from line 3002 on: trailing garbage"):
+        got.extend(open_records(str(path)))
+    assert len(got) == 3001 and got[-1] == Record(str(path), 3001, b'{"last":1}')
+
+
+def test_truncated_gzip_gives_every_complete_line_before_the_cut(tmp_path: Path) -> None:
+    lines = b"".join(b'{"n":%d,"pad":"%s"}\n' % (i, b"z" * (i % 50)) for i in range(40000))
+    cut = gzip.compress(lines)[: -len(gzip.compress(lines)) // 3]
+    readable = zlib.decompressobj(31).decompress(cut)
+    complete = readable[: readable.rindex(b"\n")].split(b"\n")
+    path = _write(tmp_path, "cut.gz", cut)
+    got: list = []
+    with pytest.raises(InputError, match=rf"cut\.gz: cannot read from line {len(complete) + 1} on: "):
+        got.extend(open_records(str(path)))
+    assert [r.raw for r in got] == complete
+
+
+def test_gzip_zero_padding_is_not_garbage(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.gz", gzip.compress(b'{"a":1}\n') + b"\0" * 1000 + gzip.compress(b'{"b":2}'))
+    assert _records(path) == _lines(path, [(1, b'{"a":1}'), (2, b'{"b":2}')])
+
+
+def test_a_fifo_is_read_as_a_stream(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_bytes, args=(gzip.compress(MIXED),))
+    writer.start()
+    try:
+        assert _records(fifo, chunk_bytes=5) == _lines(fifo, MIXED_LINES)
+    finally:
+        writer.join(5)
 
 
 def test_gzip_magic_with_garbage_is_an_input_error(tmp_path: Path) -> None:
@@ -311,7 +438,7 @@ def test_line_chunks_need_a_regular_file(tmp_path: Path) -> None:
         list(iter_line_chunks("-", 10))
     with pytest.raises(InputError, match="missing"):
         list(iter_line_chunks(str(tmp_path / "missing"), 10))
-    with pytest.raises(InputError, match="cannot open"):
+    with pytest.raises(InputError, match="not a regular file"):
         list(read_line_range(str(tmp_path), 0, 1, 1))
     if Path("/dev/null").exists():
         with pytest.raises(InputError, match="/dev/null: not a regular file"):

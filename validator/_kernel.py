@@ -2,6 +2,8 @@
 
 DPV_NO_SPEEDUPS=1 forces pure Python (the same switch skips the build in setup.py);
 DPV_REQUIRE_SPEEDUPS=1 makes a missing compiled kernel an ImportError instead of a fallback.
+FALLBACK says why the default is pure Python when nobody chose it (None otherwise), so that the
+command line can say so: the pure kernel is several times slower.
 """
 
 from __future__ import annotations
@@ -38,15 +40,20 @@ def load(name: Optional[str] = None) -> ModuleType:
             ) from exc
     if name is not None:
         raise ValueError(f"kernel must be one of {KERNELS}, not {name!r}")
+    return _default()[0]
+
+
+def _default() -> tuple[ModuleType, Optional[str]]:
+    """The default kernel, and why it is the pure one when that was not asked for."""
     if _flag("DPV_NO_SPEEDUPS"):
-        return _kernel_py
+        return _kernel_py, None
     try:
-        return _compiled()
-    except ImportError:
+        return _compiled(), None
+    except ImportError as exc:
         if _flag("DPV_REQUIRE_SPEEDUPS"):
             raise
-        return _kernel_py
+        return _kernel_py, f"the compiled kernel is not built ({exc})"
 
 
-DEFAULT = load()
+DEFAULT, FALLBACK = _default()
 BACKEND: str = DEFAULT.NAME

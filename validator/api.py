@@ -24,6 +24,8 @@ T = TypeVar("T")
 
 # The reference's rejection (DataPlanService) for a version whose version_document is falsy.
 NO_VERSION_DOCUMENT = "Data Plan Version does not contain a valid Version Document"
+# Top-level keys of a plan document, version, full plan or web SDK plan: no batch has them.
+_PLAN_KEYS = frozenset(("data_points", "version_document", "data_plan_versions", "dtpn"))
 
 
 class PlanValidator:
@@ -189,7 +191,8 @@ class PlanValidator:
         """For file scanning: (result line, number of events), where a line must hold a batch object.
 
         Unlike validate_line (which answers like the reference for any JSON), a line holding an
-        array or a scalar is an error line here; the event count is -1 when the batch is unreadable.
+        array, a scalar or a data plan is an error line here; the event count is -1 when the batch
+        is unreadable.
         """
         try:
             return self._check_line(line, batch)
@@ -205,6 +208,10 @@ class PlanValidator:
                 raise BatchFailure(f"the line is JSON but {kind}: expected one batch object per line")
             events = batch.get("events")
             count = len(events) if type(events) is list else 0
+            if events is None and not _PLAN_KEYS.isdisjoint(batch):
+                # The reference would call a plan a valid batch without events: a plan file among the
+                # inputs is a mistake to name, not a pass.
+                raise BatchFailure("this is a data plan, not a batch: pass it with --plan")
             return self._kernel.results_line(self.plan_for(batch), batch), count
         except BatchFailure as exc:
             return _error_line(exc), -1

@@ -1,7 +1,9 @@
 """The `dpv` command line: options -> readers, validator, reporters -> exit code. No validation logic.
 
 Exit codes: 0 every batch valid, 1 violations (or batches that could not be validated),
-2 usage error, 3 a plan is unusable or an input file cannot be read.
+2 usage error, 3 a plan is unusable, an input file cannot be read, an output file cannot be
+created, or there was no batch at all (without --allow-empty), 4 internal error (any unexpected
+exception, a full disk, out of memory), 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 With gate options (--fail-on, --max-violations, --ignore-unplanned), 1 means more than N violating
 batches, a violating batch being one with an error of a --fail-on type, or one that could not be validated.
 `dpv lint` and `dpv diff` follow the same codes (see their help).
@@ -11,25 +13,31 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import signal
 import sys
-from typing import Any, Optional
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Iterator, Optional
 
 import click
 import orjson
 
-from . import __version__
+from . import __version__, _kernel
 from .api import load_plan
-from .atomic import atomic_output
+from .atomic import OutputError, atomic_output, output_target
 from .blocking import LineBlocker
 from .errors import PlanError, PlanProblem
 from .plan import PlanVersion, read_file
 from .progress import Progress
 from .readers import ParquetOptions
+from .readers.ndjson import MAX_LINE_BYTES
 from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
 from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNUSABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143: the shells' convention
 
 
 def _jobs(value: str) -> int:
@@ -125,13 +133,196 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="dpv")
+# -- how a run ends: internal errors, signals ---------------------------------------------------------
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `with` block unwinds (temp files go)."""
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGINT and SIGTERM raise in the main thread, once: a second signal cannot cut the clean-up short.
+
+    A child forked before it set its own handlers (a --jobs worker) dies of SIGTERM as by default.
+    """
+    owner = os.getpid()
+
+    def interrupted(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated
+
+    try:
+        previous = {number: signal.signal(number, interrupted) for number in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread (an embedding application): leave its handlers alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class _Dpv(click.Group):
+    """The command group; ends every command with a documented exit code, never a bare traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _signals_end_the_run():
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+                raise
+            except KeyboardInterrupt:
+                click.echo("dpv: interrupted", err=True)
+                sys.exit(EXIT_SIGINT)
+            except _Terminated:
+                click.echo("dpv: terminated", err=True)
+                sys.exit(EXIT_SIGTERM)
+            except OutputError as exc:
+                _fail(str(exc), EXIT_UNUSABLE)
+            except BrokenPipeError:
+                raise  # a closed pipe downstream (dpv ... | head): click ends quietly
+            except Exception as exc:  # MemoryError, a full disk and bugs alike: one line, then exit 4
+                if ctx.meta.get(_TRACEBACK):
+                    traceback.print_exc()
+                    _fail(f"internal error: {_describe(exc)}", EXIT_INTERNAL)
+                _fail(
+                    f"internal error: {_describe(exc)} (rerun with --traceback to see where)", EXIT_INTERNAL
+                )
+
+
+_TRACEBACK = "dpv.traceback"
+
+
+def _traceback_option(function: Callable) -> Callable:
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            ctx.meta[_TRACEBACK] = True
+
+    return click.option(
+        "--traceback",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=remember,
+        help="On an internal error (exit 4), print the Python traceback.",
+    )(function)
+
+
+def _version_text() -> str:
+    if _kernel.FALLBACK:
+        kernel = "python: the compiled kernel is not built"
+    elif _kernel.BACKEND == "python":
+        kernel = "python, chosen by DPV_NO_SPEEDUPS"
+    else:
+        kernel = _kernel.BACKEND
+    return f"dpv {__version__} (kernel: {kernel})"
+
+
+def _kernel_notice(kernel: Optional[str]) -> None:
+    """Say once that the pure kernel runs when nobody chose it (DPV_NO_SPEEDUPS=1 is a choice)."""
+    if kernel is None and _kernel.FALLBACK:
+        click.echo(
+            "dpv: using the pure-Python kernel (the compiled kernel is not built); it is several "
+            "times slower: reinstall with a C compiler, or set DPV_NO_SPEEDUPS=1 to choose it",
+            err=True,
+        )
+
+
+@click.group(cls=_Dpv, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", message=_version_text())
+@_traceback_option
 def main() -> None:
     """Validate mParticle event batches against Data Plans, offline, with the reference's exact output."""
 
 
-@main.command()
+# -- validate -----------------------------------------------------------------------------------------
+
+_SIZE = re.compile(r"(?i)\s*(\d+)\s*(|k|m|g|kb|mb|gb|kib|mib|gib)\s*")
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, int):
+        return value
+    match = _SIZE.fullmatch(str(value))
+    if not match:
+        raise click.BadParameter(f"expected a number of bytes (64M, 1G, 1048576), got {value!r}")
+    return int(match.group(1)) * _UNITS[match.group(2)[:1].lower()]
+
+
+def _same_files(paths: list) -> dict:
+    """(device, inode) -> path, for the paths that exist (links followed)."""
+    found: dict = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            found.setdefault((info.st_dev, info.st_ino), path)
+    return found
+
+
+def _plan_files(plans: tuple) -> list:
+    files = list(plans)
+    for plan in plans:
+        if os.path.isdir(plan):
+            files.extend(str(path) for path in Path(plan).rglob("*.json"))
+    return files
+
+
+def _check_outputs(outputs: list, inputs: list, plans: tuple) -> None:
+    """Refuse, before anything is read, outputs that would overwrite an input or plan, or each other.
+
+    Takes (option, path) pairs; raises UsageError (exit 2). A missing directory is exit 3.
+    """
+    read = _same_files([path for path in inputs if path != "-"] + _plan_files(plans))
+    written: dict = {}
+    for option, path in outputs:
+        if path in (None, "-"):
+            continue
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            source = read.get((info.st_dev, info.st_ino))
+            if source is not None:
+                raise click.UsageError(
+                    f"{option} {path} is also an input ({source}): refusing to overwrite what is being read"
+                )
+            if not os.path.isfile(path):
+                continue  # /dev/null or a FIFO may take several outputs
+        target = output_target(path)
+        if target in written:
+            raise click.UsageError(
+                f"{option} {path} is also {written[target]}: give each output its own file"
+            )
+        written[target] = f"{option} {path}"
+        directory = os.path.dirname(target)
+        if not os.path.isdir(directory):
+            _fail(f"cannot write {path}: there is no directory {directory}", EXIT_UNUSABLE)
+
+
+VALIDATE_EPILOG = """\b
+Exit codes:
+  0    every batch is valid
+  1    violations, or batches that could not be validated (with gates: over --max-violations)
+  2    usage error (bad option, an output that is also an input)
+  3    a plan is unusable, an input cannot be read, an output cannot be created, or no batch
+       at all (without --allow-empty)
+  4    internal error (unexpected exception, full disk, out of memory; see --traceback)
+  130  interrupted (SIGINT)    143  terminated (SIGTERM)
+"""
+
+
+@main.command(epilog=VALIDATE_EPILOG)
 @click.option(
     "--plan",
     "plans",
@@ -166,6 +357,17 @@ def main() -> None:
 )
 @click.option(
     "--jobs", "jobs_text", default="1", show_default=True, metavar="N|auto", help="Worker processes."
+)
+@click.option(
+    "--max-line-bytes",
+    "max_line_text",
+    default="64M",
+    show_default=True,
+    metavar="SIZE",
+    help="A longer line is an error line, skipped without being read into memory (0: no limit).",
+)
+@click.option(
+    "--allow-empty", is_flag=True, help="No batch at all is a pass (exit 0), not exit 3 with a warning."
 )
 @click.option(
     "--fail-on",
@@ -246,6 +448,7 @@ def main() -> None:
     metavar="FILE",
     help="The events pipeline's field transformation (JSON), whose mappings build each row's event.",
 )
+@_traceback_option
 @click.argument("inputs", nargs=-1, metavar="[INPUT]...")
 def validate(
     plans: tuple,
@@ -261,6 +464,8 @@ def validate(
     valid_out: Optional[str],
     invalid_out: Optional[str],
     jobs_text: str,
+    max_line_text: str,
+    allow_empty: bool,
     fail_on_text: Optional[str],
     max_violations: Optional[int],
     ignore_unplanned: bool,
@@ -284,6 +489,11 @@ def validate(
     Prints one result line per input batch, in the validate endpoint's format.
     """
     jobs = _jobs(jobs_text)
+    try:
+        max_line_bytes = _size(max_line_text)
+    except click.BadParameter as exc:
+        exc.param_hint = "--max-line-bytes"
+        raise
     gate = None
     if fail_on_text is not None or max_violations is not None or ignore_unplanned:
         gate = _Gate(_fail_on(fail_on_text, ignore_unplanned), max_violations or 0)
@@ -296,6 +506,18 @@ def validate(
     )
     if pipeline_path is not None or field_transformation_path is not None:
         parquet = _warehouse_options(parquet, pipeline_path, field_transformation_path)
+    paths = expand_inputs(
+        inputs, on_skip=lambda path, why: click.echo(f"dpv: warning: {path}: {why}", err=True)
+    )
+    outputs = [
+        ("-o", output),
+        ("--valid-out", valid_out),
+        ("--invalid-out", invalid_out),
+        ("--clean-out", clean_out),
+        ("--quarantine-out", quarantine_out),
+    ]
+    _check_outputs(outputs, paths, plans)
+    _kernel_notice(kernel)
     try:
         validator = load_plan(
             list(plans),
@@ -309,6 +531,8 @@ def validate(
         )
     except PlanError as exc:
         _fail(str(exc), EXIT_UNUSABLE)
+    except ImportError as exc:  # --kernel cython without a built kernel
+        raise click.BadParameter(str(exc), param_hint="--kernel") from None
     except (OSError, ValueError) as exc:
         _fail(f"cannot read the plan: {exc}", EXIT_UNUSABLE)
     if not quiet:
@@ -326,7 +550,7 @@ def validate(
     tally = Tally(detailed=output_format in DETAILED_FORMATS)
     code = _run(
         validator,
-        expand_inputs(inputs),
+        paths,
         jobs,
         parquet,
         tally,
@@ -341,7 +565,15 @@ def validate(
         blocker=blocker,
         clean_out=clean_out,
         quarantine_out=quarantine_out,
+        max_line_bytes=max_line_bytes,
     )
+    if code == EXIT_OK and tally.batches == 0 and not allow_empty:
+        click.echo(
+            "dpv: warning: no batch in the input (empty files, directory or stdin); "
+            "pass --allow-empty if that is expected",
+            err=True,
+        )
+        code = EXIT_UNUSABLE
     sys.exit(code)
 
 
@@ -384,6 +616,7 @@ def _run(
     blocker: Optional[LineBlocker] = None,
     clean_out: Optional[str] = None,
     quarantine_out: Optional[str] = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> int:
     progress = Progress(enabled=False if quiet else None)
     stopped = False
@@ -397,7 +630,10 @@ def _run(
         reporter = make_reporter(output_format, out, tally, with_source=with_source, fail_on=fail_on)
         tally.files = len(paths)
         keep_raw = bool(valid_out or invalid_out or blocker)
-        for item in scan(validator, paths, jobs=jobs, parquet=parquet, keep_raw=keep_raw):
+        items = scan(
+            validator, paths, jobs=jobs, parquet=parquet, keep_raw=keep_raw, max_line_bytes=max_line_bytes
+        )
+        for item in items:
             if isinstance(item, FileFailure):
                 tally.file_failed(item.source, item.message)
                 click.echo(f"dpv: {item.message}", err=True)
@@ -452,6 +688,7 @@ LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
 @click.option(
     "--columns", "columns_path", metavar="EXTRACT", help="Check an extract's columns against the pipeline."
 )
+@_traceback_option
 @click.argument("plans", nargs=-1, metavar="PLAN...")
 def lint(
     plans: tuple,
@@ -519,6 +756,7 @@ def lint(
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ (as git diff --exit-code).")
+@_traceback_option
 def diff(
     old_plan: str,
     new_plan: str,

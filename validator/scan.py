@@ -8,10 +8,16 @@ jobs=1 and memory stays bounded whatever the input size.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import multiprocessing
 import os
+import signal
+import stat
+import sys
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
@@ -28,11 +34,14 @@ from .readers import (
     open_records,
     read_line_range,
 )
+from .readers.ndjson import MAX_LINE_BYTES
 from .reports.outcome import Outcome
 
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
 WINDOW_PER_JOB = 4
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WORKER_JOIN_SECONDS = 1.0  # after SIGTERM, how long to wait for each worker to be gone
 
 
 class FileFailure(NamedTuple):
@@ -42,22 +51,51 @@ class FileFailure(NamedTuple):
     message: str
 
 
-def expand_inputs(inputs: Iterable[str]) -> list:
-    """Files in order: directories recursively (sorted), globs expanded, `-` for stdin."""
+def expand_inputs(inputs: Iterable[str], on_skip: Optional[Callable[[str, str], None]] = None) -> list:
+    """Files in order: directories recursively (sorted), globs expanded, `-` for stdin.
+
+    A path named on its own is kept whatever it is (a FIFO or /dev/fd/N is read as a stream; a
+    missing file is left for the reader to report). In a directory, hidden files are left out, and
+    so is what is not a regular file, each named to `on_skip(path, why)`: FIFOs (reading one would
+    wait for a writer), sockets and devices, dangling links, links to directories. An unreadable file
+    is kept, so that its reader reports it (exit 3) rather than its batches going missing quietly.
+    """
     paths: list = []
     for item in inputs or ["-"]:
         if item == "-":
             paths.append("-")
         elif os.path.isdir(item):
-            paths.extend(
-                str(p) for p in sorted(Path(item).rglob("*")) if p.is_file() and not p.name.startswith(".")
-            )
+            for path in sorted(Path(item).rglob("*")):
+                if path.name.startswith("."):
+                    continue
+                why = _not_a_file(path)
+                if why is None:
+                    paths.append(str(path))
+                elif why and on_skip is not None:
+                    on_skip(str(path), why)
         elif glob.has_magic(item):
             matches = sorted(p for p in glob.glob(item, recursive=True) if os.path.isfile(p))
             paths.extend(matches or [item])  # no match: let the reader report the missing file
         else:
             paths.append(item)
     return paths
+
+
+def _not_a_file(path: Path) -> Optional[str]:
+    """None for a regular file (or a link to one), "" for a directory (walked already), else why not."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "skipped: a dangling symbolic link" if path.is_symlink() else "skipped: it vanished"
+    except OSError as exc:
+        return f"skipped: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "skipped: a link to a directory (not followed)" if path.is_symlink() else ""
+    if stat.S_ISFIFO(mode):
+        return "skipped: a FIFO (name it on its own to read it)"
+    return "skipped: not a regular file (a socket or device)"
 
 
 def _outcome(validator: PlanValidator, record: Record) -> Outcome:
@@ -68,7 +106,7 @@ def _outcome(validator: PlanValidator, record: Record) -> Outcome:
     return Outcome(record.source, record.line, record.raw, result, events)
 
 
-def _records(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
+def _records(paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int) -> Iterator[Any]:
     for path in paths:
         source = "<stdin>" if path == "-" else path
         try:
@@ -77,7 +115,7 @@ def _records(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
 
                 yield from extract_records(path, parquet.warehouse)
                 continue
-            yield from open_records(path, parquet=parquet)
+            yield from open_records(path, parquet=parquet, max_line_bytes=max_line_bytes)
         except InputError as exc:
             yield FileFailure(source, str(exc))
         except OSError as exc:
@@ -91,16 +129,19 @@ def scan(
     jobs: int = 1,
     parquet: Optional[ParquetOptions] = None,
     keep_raw: bool = True,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[Any]:
     """Outcome for every input batch and FileFailure for every unreadable file, in input order.
 
     keep_raw=False lets parallel workers skip sending the input bytes back (Outcome.raw is b"").
+    max_line_bytes: a longer line is an error outcome, not read (0: no limit).
+    Closing the iterator early (or an exception in the consumer) ends the worker processes.
     """
     if jobs <= 1:
-        for item in _records(paths, parquet):
+        for item in _records(paths, parquet, max_line_bytes):
             yield item if isinstance(item, FileFailure) else _outcome(validator, item)
         return
-    yield from _scan_parallel(validator, paths, parquet, jobs, keep_raw)
+    yield from _scan_parallel(validator, paths, parquet, jobs, keep_raw, max_line_bytes)
 
 
 # -- parallel ---------------------------------------------------------------------------------------
@@ -108,9 +149,33 @@ def scan(
 _worker_validator: Optional[PlanValidator] = None
 
 
-def _init_worker(validator: PlanValidator) -> None:
+def _init_worker(validator: PlanValidator, parent: int) -> None:
     global _worker_validator
     _worker_validator = validator
+    _end_with(parent)
+    # The parent decides how a run ends: Ctrl-C reaches the whole process group, and a worker that
+    # handled it would print its own KeyboardInterrupt traceback. SIGTERM (which the parent sends to
+    # end the pool) kills at once, whatever handler the parent had when it forked this process.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _end_with(parent: int) -> None:
+    """Have the kernel end this worker when the main process dies (Linux).
+
+    After kill -9 of the main process nobody is left to end the workers, and they would wait on
+    the task queue for ever.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
 
 
 def _validate_chunk(payload: list) -> list:
@@ -150,51 +215,95 @@ def _chunks(items: Iterator[Any]) -> Iterator[Any]:
         yield chunk
 
 
-def _validate_range(path: str, start: int, end: int, first_line: int, keep_raw: bool) -> Any:
+def _validate_range(
+    path: str, start: int, end: int, first_line: int, max_line_bytes: int, keep_raw: bool
+) -> Any:
     """A worker reads and validates one byte range of a plain NDJSON file itself."""
     validator = _worker_validator
     assert validator is not None
+    records = read_line_range(path, start, end, first_line, max_line_bytes)
     try:
         return [
             (o.line, o.raw if keep_raw else b"", o.result, o.events)
-            for o in (_outcome(validator, r) for r in read_line_range(path, start, end, first_line))
+            for o in (_outcome(validator, r) for r in records)
         ]
     except InputError as exc:
         return FileFailure(path, str(exc))
 
 
-def _tasks(paths: list, parquet: Optional[ParquetOptions]) -> Iterator[Any]:
-    """("range", path, start, end, line) for plain files, record chunks and FileFailures for the rest."""
+def _tasks(paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int) -> Iterator[Any]:
+    """("range", path, start, end, line, limit) for plain files, record chunks and FileFailures for the rest.
+
+    Streams (stdin, FIFOs, process substitution) are never line-splittable: the parent reads them.
+    """
     for path in paths:
-        if line_splittable(path) and (parquet is None or parquet.warehouse is None):
+        if line_splittable(path, max_line_bytes) and (parquet is None or parquet.warehouse is None):
             try:
-                for start, end, line in iter_line_chunks(path, RANGE_BYTES):
-                    yield ("range", path, start, end, line)
+                for start, end, line in iter_line_chunks(path, RANGE_BYTES, max_line_bytes):
+                    yield ("range", path, start, end, line, max_line_bytes)
                 continue
             except InputError as exc:
                 yield FileFailure(path, str(exc))
                 continue
-        yield from _chunks(_records([path], parquet))
+        yield from _chunks(_records([path], parquet, max_line_bytes))
 
 
 def _scan_parallel(
-    validator: PlanValidator, paths: list, parquet: Optional[ParquetOptions], jobs: int, keep_raw: bool
+    validator: PlanValidator,
+    paths: list,
+    parquet: Optional[ParquetOptions],
+    jobs: int,
+    keep_raw: bool,
+    max_line_bytes: int,
 ) -> Iterator[Any]:
+    # ProcessPoolExecutor, not multiprocessing.Pool: when a worker dies (killed, out of memory) Pool
+    # waits forever for the task it held, and even its terminate() can hang on the queue lock the
+    # dead worker held; the executor reports the death as BrokenProcessPool.
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(validator,)) as pool:
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_init_worker, initargs=(validator, os.getpid())
+    )
+    try:
         pending: deque = deque()
-        submit: Callable = pool.apply_async
-        for task in _tasks(paths, parquet):
+        submit: Callable = executor.submit
+        for task in _tasks(paths, parquet, max_line_bytes):
             if isinstance(task, FileFailure):
                 pending.append(task)
             elif type(task) is tuple:
-                pending.append((task[1], submit(_validate_range, (*task[1:], keep_raw))))
+                pending.append((task[1], submit(_validate_range, *task[1:], keep_raw)))
             else:
-                pending.append((task, submit(_validate_chunk, (_payload(task),))))
+                pending.append((task, submit(_validate_chunk, _payload(task))))
             while len(pending) > jobs * WINDOW_PER_JOB:
                 yield from _take(pending.popleft())
         while pending:
             yield from _take(pending.popleft())
+    except BrokenProcessPool:  # from a result, or from submit once the pool knows
+        _stop(executor)
+        raise WorkerDied(
+            "a worker process ended in the middle of the run (killed, or out of memory?); "
+            "its batches cannot be accounted for"
+        ) from None
+    except BaseException:  # an error, a signal, or the consumer closing early (--fail-fast)
+        _stop(executor)
+        raise
+    executor.shutdown()
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """End the workers at once, running tasks included (shutdown alone would wait for those)."""
+    known = getattr(executor, "_processes", None)  # private, but the only handle on the processes
+    processes = list(known.values()) if isinstance(known, dict) else []
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()  # SIGTERM: the workers' default action, see _init_worker
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(WORKER_JOIN_SECONDS)
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended in the middle of the run (killed, out of memory): its results are lost."""
 
 
 def _take(entry: Any) -> Iterator[Any]:
@@ -202,7 +311,7 @@ def _take(entry: Any) -> Iterator[Any]:
         yield entry
         return
     chunk, pending = entry
-    done = pending.get()
+    done = pending.result()
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`

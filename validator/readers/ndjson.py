@@ -7,25 +7,31 @@ dropped, whitespace-only lines (ASCII whitespace) are not batches but still coun
 and a last line without a newline is still a batch. A line is not parsed here: the engine parses it
 in its hot loop and reports a non-JSON or non-object line (a one-line `[...]` included) itself.
 
-Pretty-printed documents: when the first non-blank line opens an object or array (`{` or `[`) but is
-not a complete JSON value, and another non-blank line follows, the whole file is one JSON document
-(read into memory: such files are exports, not streams). An object is one batch at the line where it
-starts; each element of a top-level array is one batch, at the line where the element starts. That
-line is exact: taken from the indentation when every element starts its own line (and the text
-between those lines checks out as "value,"), else by following brackets outside strings; should
-both disagree with the parser, every element gets the array's line. Record.raw of a decoded value
-is orjson's compact JSON of it. A document that does not parse is one Record with `error` (the
-parser's message, with its line and column in the file) and empty `raw`.
-Two cases stay NDJSON although they look like the start of a document, so no batch goes missing:
-a file with a single non-blank line (a broken line, which the engine reports), and a first line
-starting with `{` followed by a line that is a complete JSON object (NDJSON whose first line is
-broken: every line is then reported on its own).
+Pretty-printed documents: a file is one JSON document only when it really is one: its first non-blank
+line opens an object or array (`{` or `[`) but is not a complete JSON value, the lines that follow keep
+it a valid beginning of one JSON value (checked line by line for the first lines, so NDJSON with broken
+lines is told apart after two or three lines, in bounded memory), and the whole text then parses as one
+value. Anything else is read line by line, one record per non-blank line, so a broken line (bad bytes,
+NaN, a truncated line) is one error line of its own and every other batch is still validated. A
+document is read into memory (such files are exports, not streams). An object is one batch at the line
+where it starts; each element of a top-level array is one batch, at the line where the element starts.
+That line is exact: taken from the indentation when every element starts its own line (and the text
+between those lines checks out as "value,"), else by following brackets outside strings; should both
+disagree with the parser, every element gets the array's line. Record.raw of a decoded value is
+orjson's compact JSON of it.
+
+Limits and damage: a line longer than `max_line_bytes` is skipped to its newline without being kept
+(memory stays bounded) and becomes an error record of its own. A gzip stream is read member by member
+and gives every byte it decompressed before a corrupt or truncated part or trailing garbage; that rest
+is an InputError naming the file and the line where the unreadable part starts. Streams (stdin, FIFOs,
+process substitution) are never seeked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import re
 import shutil
@@ -34,7 +40,7 @@ import sys
 import tempfile
 import zlib
 from itertools import chain
-from typing import IO, Any, Callable, Iterable, Iterator, Optional
+from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 from ..lineparse import decode_json
 from .records import NOTHING, InputError, ParquetOptions, Record, encode_json
@@ -43,6 +49,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 BOM = b"\xef\xbb\xbf"
 RANGE_READ_BYTES = 1 << 20
+GZIP_READ_BYTES = 1 << 17
+MAX_LINE_BYTES = 64 << 20  # the default limit on one line (one batch)
+# A document candidate is checked line by line this far (lines, bytes); past that the whole text decides.
+SNIFF_LINES = 64
+SNIFF_BYTES = 4 << 20
+READ_ERRORS = (OSError, EOFError, zlib.error)  # gzip.BadGzipFile is an OSError
 
 _new_record: Any = tuple.__new__  # Record(...) without NamedTuple's keyword handling, for the per-line loop
 # One structural character per match, with everything before it skipped (strings included, whole).
@@ -51,44 +63,58 @@ _NOT_WHITESPACE = re.compile(rb"[^ \t\r\n]")
 
 
 def open_records(
-    path: str, *, chunk_bytes: int = 1 << 20, parquet: Optional[ParquetOptions] = None
+    path: str,
+    *,
+    chunk_bytes: int = 1 << 20,
+    parquet: Optional[ParquetOptions] = None,
+    max_line_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[Record]:
     """Records of one input, whatever its format.
 
-    Takes a path (`-`: standard input, binary), the text chunk size, and Parquet options.
+    Takes a path (`-`: standard input, binary; FIFOs and /dev/fd/N are read as streams), the text
+    chunk size, Parquet options and the longest line to read (0: no limit).
     Yields one Record per batch (or per unreadable batch) in input order.
-    Raises InputError, naming the file, when the input cannot be opened or read at all (possibly
-    after some records were yielded, e.g. a gzip stream that is cut short).
+    Raises InputError, naming the file, when the input cannot be opened or read at all, or, after the
+    records before it were yielded, when the rest of it cannot be read (corrupt or truncated gzip).
     """
     source = "<stdin>" if path == "-" else path
     with contextlib.ExitStack() as stack:
         try:
-            stream, head = _open(path, source, stack)
+            stream, head, seekable = _open(path, source, stack)
             if head.startswith(PARQUET_MAGIC):
-                yield from _parquet(stream, path, source, parquet or ParquetOptions(), stack)
+                options = parquet or ParquetOptions()
+                yield from _parquet(stream, path if seekable else None, source, options, stack)
                 return
             if head.startswith(GZIP_MAGIC):
-                stream = stack.enter_context(gzip.GzipFile(fileobj=stream, mode="rb"))
-            yield from text_records(stream, source, max(1, chunk_bytes))
-        except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+                stream = _Gunzip(stream)
+            yield from text_records(stream, source, max(1, chunk_bytes), max_line_bytes)
+        except READ_ERRORS as exc:
             raise InputError(f"{source}: cannot read: {exc}") from None
 
 
-def _open(path: str, source: str, stack: contextlib.ExitStack) -> tuple[Any, bytes]:
-    """The stream positioned at its start, and its first 4 bytes (for the magic numbers)."""
-    if path != "-":
+def _open(path: str, source: str, stack: contextlib.ExitStack) -> tuple[Any, bytes, bool]:
+    """The stream at its start, its first 4 bytes (for the magic numbers), and whether it can seek.
+
+    A stream that cannot seek (stdin, a FIFO, process substitution) gets its first bytes handed back
+    in front instead of being rewound.
+    """
+    if path == "-":
+        handle = getattr(sys.stdin, "buffer", None)
+        if handle is None:
+            raise InputError(f"{source}: there is no standard input to read")
+    else:
         try:
             handle = stack.enter_context(open(path, "rb"))  # noqa: SIM115
         except OSError as exc:
             raise InputError(f"{source}: cannot open: {exc.strerror or exc}") from None
-        head = _read_head(handle)
+        if os.path.isdir(path):  # Linux opens a directory for reading; reading it fails
+            raise InputError(f"{source}: cannot read: it is a directory")
+    head = _read_head(handle)
+    seekable = path != "-" and stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+    if seekable:
         handle.seek(0)
-        return handle, head
-    stdin = getattr(sys.stdin, "buffer", None)
-    if stdin is None:
-        raise InputError(f"{source}: there is no standard input to read")
-    head = _read_head(stdin)
-    return _Prefixed(head, stdin), head  # stdin cannot seek back: hand the magic bytes back in front
+        return handle, head, True
+    return _Prefixed(head, handle), head, False
 
 
 def _read_head(stream: Any) -> bytes:
@@ -119,8 +145,61 @@ class _Prefixed:
         return head[:size]
 
 
+class _Gunzip:
+    """A gzip stream (one member or several) that gives every byte it could decompress before an error.
+
+    gzip.GzipFile raises as soon as it meets trailing garbage or a cut-off member, dropping what the
+    same read had already decompressed; here the bytes come first and the error on the next read.
+    Zero padding between and after members is skipped, as gzip does. Output per read is bounded by
+    the size asked (no unbounded growth on highly compressed input).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._input = b""  # compressed bytes read but not yet inflated
+        self._at_member_start = True
+        self._exhausted = False
+
+    def _fill(self) -> None:
+        more = self._stream.read(GZIP_READ_BYTES)
+        if more:
+            self._input += more
+        else:
+            self._exhausted = True
+
+    def read(self, size: int = -1) -> bytes:
+        size = size if size and size > 0 else GZIP_READ_BYTES
+        while True:
+            if not self._input and not self._exhausted:
+                self._fill()
+            if self._at_member_start:
+                self._input = self._input.lstrip(b"\0")
+                if len(self._input) < 2:
+                    if self._exhausted:
+                        if self._input:
+                            raise gzip.BadGzipFile("trailing garbage after the last gzip member")
+                        return b""
+                    self._fill()
+                    continue
+                if not self._input.startswith(GZIP_MAGIC):
+                    raise gzip.BadGzipFile("trailing garbage after the last gzip member")
+                self._at_member_start = False
+            if not self._input and self._exhausted:
+                raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+            out = self._inflate.decompress(self._input, size)
+            if self._inflate.eof:
+                self._input = self._inflate.unused_data
+                self._inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self._at_member_start = True
+            else:
+                self._input = self._inflate.unconsumed_tail
+            if out:
+                return out
+
+
 def _parquet(
-    stream: Any, path: str, source: str, options: ParquetOptions, stack: contextlib.ExitStack
+    stream: Any, path: Optional[str], source: str, options: ParquetOptions, stack: contextlib.ExitStack
 ) -> Iterator[Record]:
     try:
         from .parquet import parquet_records  # pyarrow is optional: import it only for Parquet inputs
@@ -129,60 +208,131 @@ def _parquet(
             f"{source}: reading Parquet needs pyarrow: pip install 'dataplan-validator[parquet]'"
         ) from None
 
-    if path == "-":  # Parquet is read from its footer, so stdin is spooled to a temporary file first
+    if path is None:  # Parquet is read from its footer, so a stream is spooled to a temporary file first
         spool = stack.enter_context(tempfile.TemporaryDirectory(prefix="dpv-"))
-        path = os.path.join(spool, "stdin.parquet")
+        path = os.path.join(spool, "input.parquet")
         with open(path, "wb") as copy:
             shutil.copyfileobj(stream, copy)
     yield from parquet_records(path, source, options)
 
 
-def text_records(stream: Any, source: str, chunk_bytes: int) -> Iterator[Record]:
+# -- JSON text: blocks of lines, shape detection, records -------------------------------------------
+
+
+class _Oversized(NamedTuple):
+    """Stands for one line longer than the limit, in the stream of line blocks (it was not kept)."""
+
+    size: int
+    limit: int
+
+
+class _Broken(NamedTuple):
+    """Ends the stream of line blocks when reading failed: everything after the last full line is lost."""
+
+    error: BaseException
+
+
+def text_records(
+    stream: Any, source: str, chunk_bytes: int, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[Record]:
     """Records of a JSON text stream (NDJSON, or one pretty-printed document).
 
-    Takes a binary stream with `read(size)`, the source name and the chunk size; yields Records
-    (NDJSON lines unparsed, documents decoded). Read errors propagate as the stream raises them.
+    Takes a binary stream with `read(size)`, the source name, the chunk size and the longest line to
+    keep (0: no limit); yields Records (NDJSON lines unparsed, documents decoded). Raises InputError
+    (after the records before it) when the stream fails: the message names the line it failed at.
     """
-    lines = _strip_bom(chain.from_iterable(_line_blocks(stream.read, chunk_bytes)))
-    head, is_document = _sniff(lines)
-    if is_document:
-        yield from _document_records(b"\n".join(chain(head, lines)), source)
-    else:
-        yield from _line_records(chain(head, lines), source, 0)
+    blocks = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes))
+    head, candidate = _sniff(blocks)
+    if not candidate:
+        yield from _line_records(chain(head, blocks), source, 0)
+        return
+    every = head + list(blocks)  # a document is read whole; it stays NDJSON unless it parses as one
+    if all(type(block) is list for block in every):
+        text = b"\n".join(chain.from_iterable(every))
+        try:
+            value = decode_json(text)
+        except ValueError:
+            pass
+        else:
+            yield from _document_records(text, value, source)
+            return
+    yield from _line_records(every, source, 0)
 
 
-def _line_blocks(read: Callable[[int], bytes], chunk_bytes: int, remaining: int = -1) -> Iterator[list]:
-    """Lists of consecutive lines without their b"\\n", one list per chunk read.
+def _line_blocks(
+    read: Callable[[int], bytes], chunk_bytes: int, remaining: int = -1, max_line: int = 0
+) -> Iterator[Any]:
+    """Lists of consecutive lines without their b"\\n", one list per chunk read, and markers.
 
     A line spanning chunks is joined once (no quadratic copying whatever its length); the last line
-    is included even without a newline. `remaining` caps the bytes read (-1: to the end).
+    is included even without a newline. `remaining` caps the bytes read (-1: to the end). A line
+    longer than `max_line` (0: no limit) is not kept: it is skipped to its newline and an _Oversized
+    stands in its place. A read that fails ends the stream with a _Broken (the partial line before it
+    is part of what was lost).
     """
     pending: list = []
+    pending_size = 0
+    skipping = False  # inside a line already known to be too long
     while remaining:
-        chunk = read(chunk_bytes if remaining < 0 else min(chunk_bytes, remaining))
+        try:
+            chunk = read(chunk_bytes if remaining < 0 else min(chunk_bytes, remaining))
+        except READ_ERRORS as exc:
+            yield _Broken(exc)
+            return
         if not chunk:
             break
         if remaining > 0:
             remaining -= len(chunk)
         lines = chunk.split(b"\n")
         if len(lines) == 1:
-            pending.append(chunk)
+            pending_size += len(chunk)
+            if max_line and pending_size > max_line:
+                skipping, pending = True, []
+            elif not skipping:
+                pending.append(chunk)
             continue
-        if pending:
+        tail = lines.pop()
+        first_size = pending_size + len(lines[0])
+        if skipping or (max_line and first_size > max_line):
+            yield _Oversized(first_size, max_line)
+            del lines[0]
+        elif pending:
             pending.append(lines[0])
             lines[0] = b"".join(pending)
-        tail = lines.pop()
-        pending = [tail] if tail else []
-        yield lines
-    if pending:
+        if max_line and len(chunk) > max_line:  # only then can a line inside the chunk be too long
+            yield from _split_oversized(lines, max_line)
+        elif lines:
+            yield lines
+        pending_size = len(tail)
+        skipping = bool(max_line) and pending_size > max_line
+        pending = [tail] if tail and not skipping else []
+    if skipping:
+        yield _Oversized(pending_size, max_line)
+    elif pending:
         yield [b"".join(pending)]
 
 
-def _strip_bom(lines: Iterator[bytes]) -> Iterator[bytes]:
-    first = next(lines, None)
+def _split_oversized(lines: list, max_line: int) -> Iterator[Any]:
+    block: list = []
+    for line in lines:
+        if len(line) > max_line:
+            if block:
+                yield block
+                block = []
+            yield _Oversized(len(line), max_line)
+        else:
+            block.append(line)
+    if block:
+        yield block
+
+
+def _strip_bom(blocks: Iterator[Any]) -> Iterator[Any]:
+    first = next(blocks, None)
     if first is None:
-        return lines
-    return chain((first[3:] if first.startswith(BOM) else first,), lines)
+        return blocks
+    if type(first) is list and first[0].startswith(BOM):
+        first = [first[0][3:], *first[1:]]
+    return chain((first,), blocks)
 
 
 def _blank(line: bytes) -> bool:
@@ -197,42 +347,90 @@ def _complete(line: bytes) -> bool:
     return True
 
 
-def _sniff(lines: Iterator[bytes]) -> tuple[list, bool]:
-    """The lines read to decide (to be replayed), and whether the text is one pretty-printed document."""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_PREFIX_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def _could_be_one_value(text: bytes) -> bool:
+    """Whether `text` is one JSON value or the beginning of one (it may be cut after any line).
+
+    The standard library's parser reports where it failed: at the very end (or in a string still
+    open there), the text is a beginning; anywhere else (extra data, NaN, a stray character, a
+    control character in a string) it is not. Invalid UTF-8 does not decide it: JSON.parse reads
+    such bytes as U+FFFD.
+    """
+    decoded = text.decode("utf-8", "replace")
+    try:
+        _PREFIX_DECODER.decode(decoded)
+    except json.JSONDecodeError as exc:
+        return exc.pos >= len(decoded) or exc.msg.startswith("Unterminated string")
+    except RecursionError:
+        return True  # too deep to tell here: the whole text decides
+    except ValueError:
+        return False  # NaN, Infinity
+    return True
+
+
+def _sniff(blocks: Iterator[Any]) -> tuple[list, bool]:
+    """The blocks read to decide (to be replayed), and whether the text may be one document.
+
+    True only when the first non-blank line opens an object or array without completing it and the
+    lines after it keep the text a beginning of one JSON value; False (NDJSON) as soon as a line
+    shows otherwise, so NDJSON is read line by line whatever its first lines hold.
+    """
     head: list = []
-    opening = b""
-    for line in lines:
-        head.append(line)
-        if _blank(line):
-            continue
-        if not opening:
-            opening = line.lstrip()[:1]
-            if opening not in (b"{", b"[") or _complete(line):
+    nonblank: list = []
+    size = 0
+    for block in blocks:
+        head.append(block)
+        if type(block) is not list:
+            return head, False  # a line too long to keep, or a read error: not a document
+        for line in block:
+            if _blank(line):
+                continue
+            if not nonblank:
+                if line.lstrip()[:1] not in (b"{", b"[") or _complete(line):
+                    return head, False
+            nonblank.append(line)
+            size += len(line)
+            if len(nonblank) == 1:
+                continue
+            if not _could_be_one_value(b"\n".join(nonblank)):
                 return head, False
-            continue
-        broken_first_line = opening == b"{" and line.lstrip()[:1] == b"{" and _complete(line)
-        return head, not broken_first_line
-    return head, False
+            if len(nonblank) >= SNIFF_LINES or size >= SNIFF_BYTES:
+                return head, True
+    return head, len(nonblank) > 1
 
 
-def _line_records(lines: Iterable[bytes], source: str, number: int) -> Iterator[Record]:
+def _line_records(blocks: Iterable[Any], source: str, number: int) -> Iterator[Record]:
     """A Record for every non-blank line; `number` is the line number before the first line."""
     new = _new_record
-    for line in lines:
-        number += 1
-        if line[-1:] == b"\r":
-            line = line[:-1]
-        if line and not line.isspace():
-            yield new(Record, (source, number, line, NOTHING, None))
+    for block in blocks:
+        if type(block) is not list:
+            if type(block) is _Broken:
+                raise InputError(f"{source}: cannot read from line {number + 1} on: {block.error}")
+            number += 1
+            yield Record(source, number, b"", NOTHING, _too_long(block))
+            continue
+        for line in block:
+            number += 1
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            if line and not line.isspace():
+                yield new(Record, (source, number, line, NOTHING, None))
 
 
-def _document_records(text: bytes, source: str) -> Iterator[Record]:
+def _too_long(block: _Oversized) -> str:
+    return (
+        f"line too long: {block.size:,} bytes, over the limit of {block.limit:,} (--max-line-bytes); not read"
+    )
+
+
+def _document_records(text: bytes, value: Any, source: str) -> Iterator[Record]:
     start = 1 + text.count(b"\n", 0, _NOT_WHITESPACE.search(text).start())  # type: ignore[union-attr]
-    try:
-        value = decode_json(text)
-    except ValueError as exc:
-        yield Record(source, start, b"", NOTHING, f"not valid JSON: {exc}")
-        return
     if type(value) is not list:
         yield Record(source, start, encode_json(value), value)
         return
@@ -309,7 +507,9 @@ def _line_numbers(text: bytes, offsets: list) -> list:
 # -- line ranges, for parallel work on one plain NDJSON file ----------------------------------------
 
 
-def iter_line_chunks(path: str, target_bytes: int) -> Iterator[tuple[int, int, int]]:
+def iter_line_chunks(
+    path: str, target_bytes: int, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, int, int]]:
     """Byte ranges of a file, cut after newlines, for reading in parallel with read_line_range.
 
     Takes a regular file's path and the wished range size. Yields (start, end, first_line): each
@@ -317,6 +517,7 @@ def iter_line_chunks(path: str, target_bytes: int) -> Iterator[tuple[int, int, i
     except the last, and first_line is the 1-based line number at `start`. Counting lines reads the
     whole file once. A file that cannot be split by lines (gzip, Parquet, one pretty-printed
     document) comes as one range (0, size, 1), which read_line_range reads like open_records.
+    max_line_bytes is the limit open_records will apply (it bounds the look at the file's start).
     An empty file yields nothing. Raises InputError for stdin, a non-regular or unreadable file.
     """
     target_bytes = max(1, target_bytes)
@@ -325,7 +526,7 @@ def iter_line_chunks(path: str, target_bytes: int) -> Iterator[tuple[int, int, i
             size = os.fstat(handle.fileno()).st_size
             if size == 0:
                 return
-            if not _splittable(handle):
+            if not _splittable(handle, max_line_bytes):
                 yield 0, size, 1
                 return
             handle.seek(0)
@@ -358,34 +559,38 @@ def _cut(handle: IO[bytes], target_bytes: int) -> Iterator[tuple[int, int, int]]
         yield start, position, first_line
 
 
-def read_line_range(path: str, start: int, end: int, first_line: int) -> Iterator[Record]:
+def read_line_range(
+    path: str, start: int, end: int, first_line: int, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[Record]:
     """The Records of one range from iter_line_chunks, exactly as open_records gives them.
 
-    Takes the path and a (start, end, first_line) range; a BOM is dropped only at offset 0. The
-    range of a file that cannot be split (see iter_line_chunks) is read with open_records.
-    Raises InputError for stdin, a non-regular or unreadable file.
+    Takes the path, a (start, end, first_line) range and the longest line to keep (0: no limit); a
+    BOM is dropped only at offset 0. The range of a file that cannot be split (see iter_line_chunks)
+    is read with open_records. Raises InputError for stdin, a non-regular or unreadable file.
     """
     with _open_regular(path) as handle:
         try:
-            whole = start == 0 and not _splittable(handle)
+            whole = start == 0 and not _splittable(handle, max_line_bytes)
             if not whole:
                 handle.seek(start)
-                lines: Iterator[bytes] = chain.from_iterable(
-                    _line_blocks(handle.read, RANGE_READ_BYTES, max(0, end - start))
-                )
+                blocks = _line_blocks(handle.read, RANGE_READ_BYTES, max(0, end - start), max_line_bytes)
                 if start == 0:
-                    lines = _strip_bom(lines)
-                yield from _line_records(lines, path, first_line - 1)
+                    blocks = _strip_bom(blocks)
+                yield from _line_records(blocks, path, first_line - 1)
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if whole:
-        yield from open_records(path)
+        yield from open_records(path, max_line_bytes=max_line_bytes)
 
 
 def _open_regular(path: str) -> IO[bytes]:
     if path == "-":
         raise InputError("<stdin>: standard input cannot be read by byte ranges; use open_records")
     try:
+        # stat before open: opening a FIFO would block for a writer, and closing it again could end
+        # the writer's stream before it is read for real
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(f"{path}: not a regular file, so it cannot be read by byte ranges")
         handle = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise InputError(f"{path}: cannot open: {exc.strerror or exc}") from None
@@ -395,21 +600,21 @@ def _open_regular(path: str) -> IO[bytes]:
     return handle
 
 
-def line_splittable(path: str) -> bool:
+def line_splittable(path: str, max_line_bytes: int = MAX_LINE_BYTES) -> bool:
     """Whether `path` is a regular plain-NDJSON file that iter_line_chunks can cut into several ranges."""
     try:
         with _open_regular(path) as handle:
-            return _splittable(handle)
+            return _splittable(handle, max_line_bytes)
     except (InputError, OSError):
         return False
 
 
-def _splittable(handle: IO[bytes]) -> bool:
+def _splittable(handle: IO[bytes], max_line_bytes: int) -> bool:
     """Whether the file is plain NDJSON (not gzip, Parquet or one document), judged as open_records does."""
     handle.seek(0)
     head = _read_head(handle)
     if head.startswith(GZIP_MAGIC) or head.startswith(PARQUET_MAGIC):
         return False
     handle.seek(0)
-    lines = _strip_bom(chain.from_iterable(_line_blocks(handle.read, 1 << 16)))
-    return not _sniff(lines)[1]
+    blocks = _strip_bom(_line_blocks(handle.read, 1 << 16, max_line=max_line_bytes))
+    return not _sniff(blocks)[1]
