@@ -52,6 +52,14 @@ def test_traffic_corpus_present() -> None:
     assert planned["product_action"] == set(traffic.PRODUCT_ACTIONS)
     assert planned["promotion_action"] == {"view", "click"}
     assert planned["application_state_transition"] == set(traffic.TRANSITIONS)
+    # the modes differ exactly where the plan has no usable user_attributes point
+    suffixes = [suffix for _, _, suffix in harness.MODES.values()]
+    modes_differ = {
+        name
+        for name in CASES
+        if len({lzma.decompress((TRAFFIC / f"{name}.{suffix}").read_bytes()) for suffix in suffixes}) > 1
+    }
+    assert modes_differ and modes_differ != set(CASES)
     files = [entry["file_shape"] for entry in CASES.values()]
     for feature in ("crlf", "bom", "cp1252", "blank_lines", "stray_cr", "mid_bom"):
         assert any(shape[feature] for shape in files), f"no batch file with {feature}"

@@ -800,10 +800,13 @@ def build_model(rng: random.Random, domain: str, index: int) -> dict:
         "transitions": [t for t in TRANSITIONS if rng.random() < 0.5],
         "sessions": rng.random() < 0.6,
         "simple": [t for t in SIMPLE_TYPES if rng.random() < 0.3],
-        # about a third of real plans never plan user attributes (1.0.3 then flags every batch)
+        # about a third of real plans never plan user attributes (1.0.3 then flags every batch);
+        # the bare version objects (every eighth case) never do and carry a placeholder point
+        # instead, the three kinds in turn (see PlanWriter.document)
         "ua": [(n, rng.random() < 0.15) for n in d["ua"] if rng.random() < 0.85]
-        if rng.random() < 0.7
+        if rng.random() < 0.7 and index % 8 != 7
         else None,
+        "ua_placeholder": index // 8 % 3 if index % 8 == 7 else None,
         "ua_strict": rng.random() < 0.5,
         "strict": rng.random() < 0.6,  # additionalProperties false on custom_attributes
     }
@@ -1146,11 +1149,13 @@ class PlanWriter:
         points += [self.lifecycle(t) for t in m["simple"]]
         if m["ua"] is not None:
             points.append(self.user_attributes(m["ua"]))
-        elif self.style == "api" and rng.random() < 0.6:
+        elif self.style == "api" and (m["ua_placeholder"] is not None or rng.random() < 0.6):
             # a placeholder nobody filled in: an empty definition or another validator type make
             # 1.0.3 and 1.0.4 both answer "Invalid JSON Schema"; without a validator the point does
             # not count, so only 1.0.3 does
-            validator = rng.choice([{"type": "json_schema", "definition": {}}, {"type": "none"}, None])
+            kinds: list = [{"type": "json_schema", "definition": {}}, {"type": "none"}, None]
+            turn = m["ua_placeholder"]
+            validator = kinds[turn] if turn is not None else rng.choice(kinds)
             placeholder: dict = {"match": {"type": "user_attributes"}}
             if validator is not None:
                 placeholder["validator"] = validator
