@@ -6,15 +6,24 @@ Only `run_oracle` needs Node; everything else is used by the pytest suite too.
 from __future__ import annotations
 
 import json
+import lzma
 import os
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Optional
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 GOLDEN_RANDOM = REPO / "tests" / "golden" / "random"
+GOLDEN_TRAFFIC = REPO / "tests" / "golden" / "traffic"
+# the two reference modes, as (oracle flag, engine compat, golden file suffix)
+MODES = {
+    "1.0.3": (False, "1.0.3", "results.ndjson.xz"),
+    "ua-optional": (True, None, "results-ua-optional.ndjson.xz"),
+}
 SHARED_ORACLE = REPO.parent / "shared" / "oracle"
 
 # ajv refusing a schema: in the main stream this is a generator bug, not a case worth keeping
@@ -53,6 +62,88 @@ def run_oracle(plan_file: Path, batches_file: Path, ua_optional: bool = False) -
     return proc.stdout.split(b"\n")[:-1] if proc.stdout.endswith(b"\n") else proc.stdout.split(b"\n")
 
 
+# Node's readline (oracle.js reads `fs.createReadStream(path, {encoding: "utf8"})` through it, with
+# crlfDelay Infinity) ends a line at CRLF, LF or a lone CR; oracle.js then skips a line whose
+# String.prototype.trim() is empty. The UTF-8 decoding (bad bytes become U+FFFD, a BOM is kept)
+# never touches CR or LF bytes, so splitting the raw bytes gives the same lines.
+_READLINE_EOL = re.compile(rb"(\r\n|\n|\r)")
+_JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def reference_lines(data: bytes) -> list:
+    """The lines oracle.js validates in a batch file, in order: [(raw bytes, ended by CRLF), ...].
+
+    Each item is one output line of the reference. The bytes are the line as read, without its
+    line end: a BOM or bytes that are not UTF-8 stay as they are (the reference decoded them
+    with U+FFFD for each bad sequence and kept a BOM, on which JSON.parse fails).
+    """
+    parts = _READLINE_EOL.split(data)
+    ends = parts[1::2] + [b""]  # the last line may have no line end
+    return [
+        (line, end == b"\r\n")
+        for line, end in zip(parts[0::2], ends)
+        if line.decode("utf-8", "replace").strip(_JS_WHITESPACE)
+    ]
+
+
+def oracle_version(plan: Any) -> Any:
+    """The `version` of the plan version oracle.js validates against (None: the file holds one).
+
+    oracle.js sorts `data_plan_versions` by `(b.version || 0) - (a.version || 0)` (a stable sort)
+    and takes the first: the highest number, the first listed among equals.
+    """
+    if (
+        not isinstance(plan, dict)
+        or isinstance(plan.get("data_points"), list)
+        or plan.get("version_document")
+    ):
+        return None
+    versions = plan.get("data_plan_versions")
+    if not isinstance(versions, list) or not versions:
+        return None
+
+    def number(v: Any) -> float:
+        n = v.get("version") if isinstance(v, dict) else None
+        return n if isinstance(n, (int, float)) and not isinstance(n, bool) and n else 0
+
+    return max(versions, key=number).get("version")  # max keeps the first of equals, like the sort
+
+
+def traffic_manifest(directory: Path = GOLDEN_TRAFFIC) -> dict:
+    """MANIFEST.json of a recorded traffic corpus (see record_traffic.py)."""
+    return json.loads((directory / "MANIFEST.json").read_text(encoding="utf-8"))
+
+
+def traffic_case(directory: Path, name: str, work: Path) -> tuple:
+    """A recorded traffic case: (plan file written into `work`, reference lines, {mode: result lines}).
+
+    Result line i of each mode answers reference line i (see reference_lines).
+    """
+    plan_file = work / f"{name}.plan.json"
+    plan_file.write_bytes(lzma.decompress((directory / f"{name}.plan.json.xz").read_bytes()))
+    lines = reference_lines(lzma.decompress((directory / f"{name}.batches.ndjson.xz").read_bytes()))
+    results = {
+        mode: lzma.decompress((directory / f"{name}.{suffix}").read_bytes()).split(b"\n")[:-1]
+        for mode, (_, _, suffix) in MODES.items()
+    }
+    return plan_file, lines, results
+
+
+def write_manifest(out: Path, manifest: dict, summary: str, budget: int) -> None:
+    """Write out/MANIFEST.json, print `summary` with the folder's size and what was skipped."""
+    (out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    size = sum(p.stat().st_size for p in out.iterdir())
+    print(f"{summary} in {out}: {size / 1e6:.2f} MB")
+    for line in manifest.get("skipped", []):
+        print("skipped", line)
+    if size > budget:
+        print(f"warning: over the {budget / 1e6:.0f} MB budget; record fewer cases", file=sys.stderr)
+
+
 def write_case(stem: Path, plan: Any, lines: list) -> tuple:
     """Write STEM.plan.json and STEM.batches.ndjson; returns their paths."""
     plan_file = Path(f"{stem}.plan.json")
@@ -84,12 +175,14 @@ def same(ours: bytes, theirs: bytes) -> bool:
     return ours == theirs or (is_error(ours) and is_error(theirs))
 
 
-def engine_lines(plan: Any, lines: list, kernel: Optional[str], compat: Optional[str]) -> Any:
+def engine_lines(
+    plan: Any, lines: list, kernel: Optional[str], compat: Optional[str], version: Any = None
+) -> Any:
     """Our result line for each batch line, or the PlanError load_plan raised."""
     import validator
 
     try:
-        v = validator.load_plan(plan, compat=compat, kernel=kernel)
+        v = validator.load_plan(plan, version, compat=compat, kernel=kernel)
     except validator.PlanError as exc:
         return exc
     return [v.validate_line(line if isinstance(line, bytes) else line.encode("utf-8")) for line in lines]

@@ -18,7 +18,6 @@ checks that the engine fails those batches too. Needs Node and the runner (see R
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -91,16 +90,11 @@ def main(argv: list | None = None) -> int:
         "plan_error_cases": kept["planerr"],
         "skipped": skipped,
     }
-    (args.out / "MANIFEST.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    size = sum(p.stat().st_size for p in args.out.iterdir())
-    print(
+    summary = (
         f"recorded {kept['case']} cases ({batches} batches, {errors} error lines) and "
-        f"{kept['planerr']} plan-error cases in {args.out}: {size / 1e6:.2f} MB"
+        f"{kept['planerr']} plan-error cases"
     )
-    for line in skipped:
-        print("skipped", line)
-    if size > SIZE_BUDGET:
-        print(f"warning: over the {SIZE_BUDGET / 1e6:.0f} MB budget; record fewer cases", file=sys.stderr)
+    harness.write_manifest(args.out, manifest, summary, SIZE_BUDGET)
     return 0
 
 
