@@ -20,7 +20,7 @@ from libc.math cimport floor, isfinite
 
 import orjson
 
-from validator.errors import BatchFailure
+from validator.errors import BatchFailure, DeepBatch
 from validator.jsvalue import truthy
 from validator.lineparse import parse_line
 from validator.matching import event_match_key
@@ -28,6 +28,7 @@ from validator.results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
     UNPLANNABLE_RESULT,
+    check_stack,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -48,6 +49,8 @@ cdef Py_ssize_t _count(object limit):
     """A length/count limit as a C size (-1: none); the meta-schema lets `2.0` stand for 2."""
     if limit is None:
         return -1
+    if limit == float("inf"):  # 1e400 in a plan: JSON.parse reads Infinity, which ajv accepts as a count
+        return 2**62
     return min(<object>int(limit), 2**62)
 
 
@@ -393,7 +396,11 @@ def results_line(plan, batch):
 def validate_line(plan, line):
     """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
     try:
-        return results_line(plan, parse_line(line))
+        try:
+            batch = parse_line(line)
+        except DeepBatch as deep:
+            batch = check_stack(plan, deep.value)
+        return results_line(plan, batch)
     except BatchFailure as exc:
         return orjson.dumps({"error": str(exc)})
 

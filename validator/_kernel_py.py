@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from .compile import CompiledPlan
-from .errors import BatchFailure
+from .errors import BatchFailure, DeepBatch
 from .jsvalue import truthy
 from .lineparse import parse_line
 from .matching import event_match_key
@@ -19,6 +19,7 @@ from .results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
     UNPLANNABLE_RESULT,
+    check_stack,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -135,6 +136,10 @@ def results_line(plan: CompiledPlan, batch: Any) -> bytes:
 def validate_line(plan: CompiledPlan, line: bytes) -> bytes:
     """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
     try:
-        return results_line(plan, parse_line(line))
+        try:
+            batch = parse_line(line)
+        except DeepBatch as deep:
+            batch = check_stack(plan, deep.value)
+        return results_line(plan, batch)
     except BatchFailure as exc:
         return orjson.dumps({"error": str(exc)})

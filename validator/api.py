@@ -12,10 +12,11 @@ import orjson
 
 from . import _kernel
 from .compile import CompiledPlan, compile_document
-from .errors import BatchFailure, PlanError
-from .lineparse import parse_line
+from .errors import BatchFailure, DeepBatch, PlanError
+from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
+from .results import check_stack
 
 
 class PlanValidator:
@@ -98,10 +99,19 @@ class PlanValidator:
         if self._single is not None:
             return self._kernel.validate_line(self._single, line)
         try:
-            batch = parse_line(line)
-            return self._kernel.results_line(self.plan_for(batch), batch)
+            batch, plan = self._parse(line)
+            return self._kernel.results_line(plan, batch)
         except BatchFailure as exc:
             return orjson.dumps({"error": str(exc)})
+
+    def _parse(self, line: bytes) -> tuple:
+        """(batch, its plan) for one JSON text; BatchFailure if it cannot be validated."""
+        try:
+            batch = parse_line(line)
+        except DeepBatch as deep:
+            plan = self.plan_for(deep.value)
+            return check_stack(plan, deep.value), plan
+        return batch, self.plan_for(batch)
 
     def check_line(self, line: bytes, batch: Any = NOTHING) -> tuple:
         """For file scanning: (result line, number of events), where a line must hold a batch object.
@@ -110,14 +120,21 @@ class PlanValidator:
         array or a scalar is an error line here; the event count is -1 when the batch is unreadable.
         """
         try:
+            deep = False
             if batch is NOTHING:
-                batch = parse_line(line)
+                try:
+                    batch = parse_line(line)
+                except DeepBatch as found:
+                    batch, deep = found.value, True
             if type(batch) is not dict:
                 kind = "an array" if type(batch) is list else "not an object"
                 raise BatchFailure(f"the line is JSON but {kind}: expected one batch object per line")
             events = batch.get("events")
             count = len(events) if type(events) is list else 0
-            return self._kernel.results_line(self.plan_for(batch), batch), count
+            plan = self.plan_for(batch)
+            if deep:
+                check_stack(plan, batch)
+            return self._kernel.results_line(plan, batch), count
         except BatchFailure as exc:
             return orjson.dumps({"error": str(exc)}), -1
 
@@ -130,13 +147,13 @@ class PlanValidator:
 
     def validate_batch(self, batch: Any) -> dict:
         """The endpoint response `{"results": [...], "batch": {}}`, or `{"error": "..."}` on failure."""
-        return orjson.loads(self.validate_batch_bytes(batch))
+        return decode_json(self.validate_batch_bytes(batch))  # orjson refuses lone surrogate escapes
 
     def validate_event(self, event: Any, plan_id: Any = None) -> dict:
         """The reference's validateEvent: one result object, `{}` when the event is valid."""
         plan = self._single or self.plan_for({"context": {"data_plan": {"plan_id": plan_id}}})
         result = self._kernel.event_result(plan, event)
-        return {} if result is None else orjson.loads(result)
+        return {} if result is None else decode_json(result)
 
     def is_valid(self, batch: Any) -> bool:
         """True when the batch produces no results, without building any; False if it cannot be validated."""

@@ -10,8 +10,16 @@ from typing import Any
 
 from .errors import BatchFailure
 from .jsout import dumps, quote
-from .jsvalue import ARRAY_MEMBERS, INHERITED_NAMES, JSFunction, clean, inherited_member, is_array_index
-from .matching import synthesize_match, unplanned_key
+from .jsvalue import (
+    ARRAY_MEMBERS,
+    INHERITED_NAMES,
+    NESTING_LIMIT,
+    JSFunction,
+    clean,
+    inherited_member,
+    is_array_index,
+)
+from .matching import event_match_key, synthesize_match, unplanned_key
 from .schema.collect import collect_errors
 
 MISSING: Any = object()  # JS undefined: an absent value, or a key JSON.stringify drops
@@ -157,11 +165,36 @@ def digin(element: Any, keys: list) -> Any:
 
 
 def actual_value(value: Any) -> Any:
-    """getActualValue: strings and numbers as they are, everything else as its JSON text."""
+    """getActualValue: strings and numbers as they are, everything else as its JSON text.
+
+    Raises StackOverflow for a value nested deeper than JSON.stringify can write (NESTING_LIMIT).
+    """
     t = type(value)
     if t is str or t is int or t is float or value is MISSING:
         return value
     try:
-        return dumps(value)
+        return dumps(value, NESTING_LIMIT)
     except ValueError:  # a function: JSON.stringify gives undefined, the key is dropped
         return MISSING
+
+
+def check_stack(plan: Any, batch: Any) -> Any:
+    """Return `batch`, or raise StackOverflow where the reference's null stripping would overflow.
+
+    For batches nesting deeper than NESTING_LIMIT (parse_line raises DeepBatch for those). The
+    reference strips nulls recursively from every event that has a data point and from the user
+    attributes it validates, valid or not, while the kernels' fast checks never walk a whole value;
+    stripping them here, result unused, fails the batch exactly when the reference's recursion would.
+    """
+    if type(batch) is not dict:
+        return batch
+    events = batch.get("events")
+    if type(events) is list:
+        for event in events:
+            if type(event) is dict:
+                key = event_match_key(event)
+                if key and key in plan.lookup:
+                    clean(event)
+    if plan.ua_mode == "validate":
+        clean(batch.get("user_attributes"))
+    return batch

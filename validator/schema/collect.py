@@ -9,10 +9,13 @@ keyword groups number, string, array, object, then the generic group.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
+from ..errors import StackOverflow
 from ..jsvalue import (
     INHERITED_NAMES,
+    NESTING_LIMIT,
     JSObjectPrototype,
     format_number,
     inherited_member,
@@ -118,12 +121,42 @@ def collect_errors(node: Node, value: Any, lenient: bool = False) -> list:
     return errors
 
 
+# The walk recurses once or a few times per level of the value, and values only nest deeper than
+# the schema through a recursive $ref. Rather than slow every walk down with an explicit stack, a
+# walk that gets this many levels deeper than where its thread started goes on in a new thread (a
+# fresh Python stack), the caller waiting; past NESTING_LIMIT levels, where ajv's recursion through
+# $ref overflows, it stops with StackOverflow. So a thread's stack holds at most this many levels.
+_LEVELS_PER_THREAD = 100
+
+
 class _Collector:
-    __slots__ = ("errors", "lenient")
+    __slots__ = ("errors", "lenient", "hop_at")
 
     def __init__(self, errors: list, lenient: bool) -> None:
         self.errors = errors
         self.lenient = lenient
+        self.hop_at = _LEVELS_PER_THREAD  # the path length at which validate continues on a new thread
+
+    def _validate_on_new_thread(self, node: Node, value: Any, path: tuple) -> None:
+        depth = len(path)
+        if depth > NESTING_LIMIT:
+            raise StackOverflow(NESTING_LIMIT)
+        outer = self.hop_at
+        self.hop_at = min(depth + _LEVELS_PER_THREAD, NESTING_LIMIT + 1)
+        failure: list = []
+
+        def run() -> None:
+            try:
+                self.validate(node, value, path)
+            except BaseException as exc:  # handed to the waiting caller, which raises it
+                failure.append(exc)
+
+        thread = threading.Thread(target=run, name="dpv-deep-value", daemon=True)
+        thread.start()
+        thread.join()
+        self.hop_at = outer
+        if failure:
+            raise failure[0]
 
     def add(self, keyword: str, path: tuple, message: str, param: Any = None) -> None:
         self.errors.append(AjvError(keyword, path, message, param))
@@ -135,6 +168,9 @@ class _Collector:
         return len(self.errors) == before
 
     def validate(self, node: Node, value: Any, path: tuple) -> None:
+        if len(path) >= self.hop_at:
+            self._validate_on_new_thread(node, value, path)
+            return
         if node.always_false:
             self.add("false schema", path, messages.FALSE_SCHEMA)
             return

@@ -162,6 +162,10 @@ class _Emitter:
         self.names[name] = value
         return name
 
+    def count(self, limit: Any) -> str:
+        """A count limit in the source: an int literal, or a named constant (Infinity, from 1e400)."""
+        return repr(limit) if type(limit) is int else self.constant(limit)
+
     def variable(self) -> str:
         self.counter += 1
         return f"v{self.counter}"
@@ -206,9 +210,9 @@ class _Emitter:
     def strings(self, fast: FastNode, var: str, depth: int) -> None:
         tests = []
         if fast.min_length is not None:
-            tests.append(f"len({var}) < {fast.min_length}")
+            tests.append(f"len({var}) < {self.count(fast.min_length)}")
         if fast.max_length is not None:
-            tests.append(f"len({var}) > {fast.max_length}")
+            tests.append(f"len({var}) > {self.count(fast.max_length)}")
         if fast.format_check is not None:
             tests.append(f"not {self.constant(fast.format_check)}({var})")
         if fast.pattern is not None:
@@ -222,9 +226,9 @@ class _Emitter:
     def arrays(self, fast: FastNode, var: str, depth: int) -> None:
         tests = []
         if fast.min_items is not None:
-            tests.append(f"len({var}) < {fast.min_items}")
+            tests.append(f"len({var}) < {self.count(fast.min_items)}")
         if fast.max_items is not None:
-            tests.append(f"len({var}) > {fast.max_items}")
+            tests.append(f"len({var}) > {self.count(fast.max_items)}")
         if not tests and fast.items is None:
             return
         self.line(depth, f"if type({var}) is list:")
@@ -281,9 +285,9 @@ class _Emitter:
             count = f"sum(1 for m in {var}.values() if m is not None)" if stripped else f"len({var})"
             tests = []
             if fast.min_props is not None:
-                tests.append(f"n < {fast.min_props}")
+                tests.append(f"n < {self.count(fast.min_props)}")
             if fast.max_props is not None:
-                tests.append(f"n > {fast.max_props}")
+                tests.append(f"n > {self.count(fast.max_props)}")
             self.line(depth, f"n = {count}")
             self.line(depth, f"if {' or '.join(tests)}: return False")
 
