@@ -29,6 +29,7 @@ from validator.results import (
     MISSING,
     UNPLANNABLE_RESULT,
     check_stack,
+    error_line,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -402,7 +403,7 @@ def validate_line(plan, line):
             batch = check_stack(plan, deep.value)
         return results_line(plan, batch)
     except BatchFailure as exc:
-        return orjson.dumps({"error": str(exc)})
+        return error_line(str(exc))
 
 
 # -- native error collection ------------------------------------------------------------------------

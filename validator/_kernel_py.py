@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from .compile import CompiledPlan
 from .errors import BatchFailure, DeepBatch
 from .jsvalue import truthy
@@ -20,6 +18,7 @@ from .results import (
     MISSING,
     UNPLANNABLE_RESULT,
     check_stack,
+    error_line,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -142,4 +141,4 @@ def validate_line(plan: CompiledPlan, line: bytes) -> bytes:
             batch = check_stack(plan, deep.value)
         return results_line(plan, batch)
     except BatchFailure as exc:
-        return orjson.dumps({"error": str(exc)})
+        return error_line(str(exc))

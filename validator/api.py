@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import orjson
-
 from . import _kernel
 from .compile import CompiledPlan, compile_document
 from .errors import BatchFailure, DeepBatch, PlanError
 from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
-from .results import check_stack
+from .results import check_stack, error_line
 
 
 class PlanValidator:
@@ -102,7 +100,7 @@ class PlanValidator:
             batch, plan = self._parse(line)
             return self._kernel.results_line(plan, batch)
         except BatchFailure as exc:
-            return orjson.dumps({"error": str(exc)})
+            return error_line(str(exc))
 
     def _parse(self, line: bytes) -> tuple:
         """(batch, its plan) for one JSON text; BatchFailure if it cannot be validated."""
@@ -136,14 +134,14 @@ class PlanValidator:
                 check_stack(plan, batch)
             return self._kernel.results_line(plan, batch), count
         except BatchFailure as exc:
-            return orjson.dumps({"error": str(exc)}), -1
+            return error_line(str(exc)), -1
 
     def validate_batch_bytes(self, batch: Any) -> bytes:
         """The validate endpoint's response for a decoded batch, serialized."""
         try:
             return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
-            return orjson.dumps({"error": str(exc)})
+            return error_line(str(exc))
 
     def validate_batch(self, batch: Any) -> dict:
         """The endpoint response `{"results": [...], "batch": {}}`, or `{"error": "..."}` on failure."""

@@ -40,6 +40,19 @@ def _escape_char(match: re.Match) -> str:
     return _SHORT_ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with each lone surrogate written as JSON.stringify escapes it (`\\udxxx`).
+
+    For human-readable reports, which are UTF-8 text: a lone surrogate cannot be encoded there.
+    """
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(_escape_char, text)
+
+
 def json_number(value: Any) -> str:
     """JSON.stringify of a number: String(n) for finite numbers, `null` for ±Infinity and NaN."""
     if type(value) is float and (value != value or value in (_INFINITY, -_INFINITY)):

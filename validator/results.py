@@ -43,6 +43,14 @@ INVALID_UA_SCHEMA_RESULT = (
 )
 
 
+def error_line(message: str) -> bytes:
+    """The `{"error":...}` line of a batch that cannot be validated.
+
+    The message may quote data (a key, a value) holding lone surrogates, which orjson refuses.
+    """
+    return b'{"error":' + quote(message).encode() + b"}"
+
+
 def result_json(match_json: str, errors_json: list) -> str:
     """One validation_result object, from a serialized match and serialized errors."""
     return RESULT_PREFIX + '"match":' + match_json + ',"validation_errors":[' + ",".join(errors_json) + "]}}"

@@ -15,8 +15,6 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
-import orjson
-
 from .api import PlanValidator
 from .readers import (
     NOTHING,
@@ -29,6 +27,7 @@ from .readers import (
     read_line_range,
 )
 from .reports.outcome import Outcome
+from .results import error_line
 
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
@@ -62,7 +61,7 @@ def expand_inputs(inputs: Iterable[str]) -> list:
 
 def _outcome(validator: PlanValidator, record: Record) -> Outcome:
     if record.error is not None:
-        result = b'{"error":' + orjson.dumps(record.error) + b"}"
+        result = error_line(record.error)
         return Outcome(record.source, record.line, record.raw, result, -1)
     result, events = validator.check_line(record.raw, record.batch)
     return Outcome(record.source, record.line, record.raw, result, events)

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 import orjson
 
 from .api import PlanValidator, load_plan
+from .lineparse import decode_json
 from .readers.records import Record
+from .results import error_line
 
 if TYPE_CHECKING:
     from .reports.outcome import Tally
@@ -86,7 +88,7 @@ def validate_stream(
         if isinstance(item, Record):
             where, line, raw = item.source, item.line, item.raw
             if item.error is not None:
-                result, events = b'{"error":' + orjson.dumps(item.error) + b"}", -1
+                result, events = error_line(item.error), -1
             else:
                 result, events = check(item.raw, item.batch)
             out: Any = result
@@ -100,7 +102,7 @@ def validate_stream(
             out = result.decode("utf-8", "surrogatepass")
         else:
             result, events = check(b"", item)
-            out = orjson.loads(result)
+            out = decode_json(result)  # orjson refuses the \udxxx escapes the reference writes
         if totals is not None:
             totals.add(Outcome(where, line, raw, result, events))
         yield out
