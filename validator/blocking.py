@@ -73,6 +73,7 @@ from . import _kernel
 from .api import PlanValidator
 from .errors import BatchFailure
 from .jsvalue import js_string, truthy
+from .lineparse import decode_json
 from .plan import PlanVersion
 from .stream import as_validator
 
@@ -219,7 +220,7 @@ def block_batch(plan: Any, batch: Any, settings: Any = None, *, with_actions: bo
     validator = as_validator(plan)
     given = None if settings is None else _settings(settings)  # bad settings fail whatever the batch
     line, _ = validator.check_line(b"", batch)  # like validate_batch, but a batch must be an object
-    response = orjson.loads(line)
+    response = decode_json(line)  # orjson refuses the \\udxxx escapes the reference writes
     if "error" in response:
         failed = [Blocked("error", DROP_BATCH, (), response["error"])]
         return BlockOutcome(None, failed, response, quarantine_record(batch, failed))
@@ -518,11 +519,22 @@ class LineBlocker:
             batch = parse_line(raw)
         except BatchFailure as exc:
             record = {"dpv_error": str(exc), "dpv_line": raw.decode("utf-8", "replace")}
-            return None, None, orjson.dumps(record)
+            return None, None, _json_line(record)
         outcome = block_batch(self.validator, batch, self.settings, with_actions=self.with_actions)
         results = dumps(outcome.results).encode() if self.with_actions else None
         if not outcome.blocked:
             return results, raw, None
-        cleaned = None if outcome.batch is None else orjson.dumps(outcome.batch)
-        quarantine = None if outcome.quarantine is None else orjson.dumps(outcome.quarantine)
+        cleaned = None if outcome.batch is None else _json_line(outcome.batch)
+        quarantine = None if outcome.quarantine is None else _json_line(outcome.quarantine)
         return results, cleaned, quarantine
+
+
+def _json_line(value: Any) -> bytes:
+    """A batch or record as one JSON line: orjson, or JSON.stringify's text where orjson refuses
+    (lone surrogates, nesting deeper than 254)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        from .jsout import dumps
+
+        return dumps(value).encode()
