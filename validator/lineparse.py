@@ -120,6 +120,10 @@ _TOKEN = re.compile(
     COLON,
 ) = range(1, 13)
 _LITERALS = {"true": True, "false": False, "null": None}
+_OPENING_ARRAYS = re.compile(r"(?:[ \t\n\r]*\[)*")
+_CLOSING = re.compile(r"(?:[ \t\n\r]*[\]}])*")
+_PLAIN_NAME = re.compile(r'[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:')
+_OPENING_MEMBER = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:')
 # What the parser expects next.
 _VALUE, _VALUE_OR_CLOSE, _NAME, _NAME_OR_CLOSE, _COLON, _AFTER = range(6)
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
@@ -145,12 +149,30 @@ def _parse_iteratively(text: str) -> tuple:
         kind: Any = found.lastindex
         pos = found.end()
         if state <= _VALUE_OR_CLOSE:
+            if kind == OPEN_ARRAY:
+                # Deep texts are mostly runs of brackets: open a run of arrays in one step.
+                run = _OPENING_ARRAYS.match(text, pos)
+                for _ in range(run.group().count("[")):  # type: ignore[union-attr]
+                    containers.append([])
+                    names.append(None)
+                pos = run.end()  # type: ignore[union-attr]
             if kind in (OPEN_ARRAY, OPEN_OBJECT):
                 containers.append([] if kind == OPEN_ARRAY else {})
                 names.append(None)
+                state = _VALUE_OR_CLOSE if kind == OPEN_ARRAY else _NAME_OR_CLOSE
+                if kind == OPEN_OBJECT:
+                    # a plain member name, and a run of `{"name":` openings, in one step each
+                    member = _PLAIN_NAME.match(text, pos)
+                    if member is not None:
+                        names[-1], pos, state = member.group(1), member.end(), _VALUE
+                        member = _OPENING_MEMBER.match(text, pos)
+                        while member is not None:
+                            containers.append({})
+                            names.append(member.group(1))
+                            pos = member.end()
+                            member = _OPENING_MEMBER.match(text, pos)
                 if len(containers) > deepest:
                     deepest = len(containers)
-                state = _VALUE_OR_CLOSE if kind == OPEN_ARRAY else _NAME_OR_CLOSE
                 continue
             if kind == PLAIN_STRING:
                 value = found.group(PLAIN_STRING)
@@ -177,6 +199,22 @@ def _parse_iteratively(text: str) -> tuple:
                 raise ValueError(f"expecting ',' or '{closer}' at char {found.start(kind)}")
             names.pop()
             value = containers.pop()
+            # and close a run of containers in one step
+            run = _CLOSING.match(text, pos)
+            if run.end() > pos:  # type: ignore[union-attr]
+                for closer in run.group():  # type: ignore[union-attr]
+                    if closer in " \t\n\r":
+                        continue
+                    if not containers or closer != ("]" if type(containers[-1]) is list else "}"):
+                        raise ValueError(f"unexpected '{closer}' near char {pos}")
+                    top = containers[-1]
+                    if type(top) is list:
+                        top.append(value)
+                    else:
+                        top[names[-1]] = value
+                    names.pop()
+                    value = containers.pop()
+                pos = run.end()  # type: ignore[union-attr]
         elif state == _COLON:
             if kind != COLON:
                 raise ValueError(f"expecting ':' at char {found.start(kind)}")
