@@ -31,6 +31,10 @@ def _lines(path: Path) -> list:
     return [line for line in path.read_bytes().split(b"\n") if line.strip()]
 
 
+def _lines_of(data: bytes) -> list:
+    return [line for line in data.split(b"\n") if line.strip()]
+
+
 def _same(got: bytes, want: bytes) -> bool:
     # Where the reference throws, its message is V8's: the contract is "this batch fails".
     if want.startswith(b'{"error":'):
@@ -103,6 +107,38 @@ def test_cli_deep_lines(tmp_path: Path) -> None:
         assert len(got) == len(chosen)
         for (case, depth, _), line in zip(chosen, got):
             assert _same(line, recorded[case, depth]), f"{options} {case} at {depth}: {line[:200]!r}"
+
+
+def test_cli_deep_json_document_with_jobs(tmp_path: Path) -> None:
+    # A pretty-printed document is decoded by the reader; a batch nested deeper than pickle goes
+    # cannot travel to a worker, so --jobs validates that chunk in the parent instead of crashing.
+    chosen = [("arrays", 10000), ("actual_arrays", 1000), ("event_name", 1000), ("recursive_ref", 10000)]
+    recorded = dict(zip(((c, d) for c, d, _ in lines()), _lines(JSIO / "deep.results.ndjson")))
+    document = tmp_path / "batches.json"
+    document.write_text("[\n" + ",\n".join("  " + CASES[case](depth) for case, depth in chosen) + "\n]\n")
+    outputs = []
+    for jobs in ("1", "2"):
+        run = subprocess.run(
+            [sys.executable, "-m", "validator", "validate", "--plan", str(JSIO / "deep.plan.json"), "-q"]
+            + ["--jobs", jobs, str(document)],
+            capture_output=True,
+            cwd=ROOT,
+        )
+        assert run.returncode == 1 and b"Traceback" not in run.stderr, run.stderr.decode()[-2000:]
+        got = _lines_of(run.stdout)
+        assert len(got) == len(chosen)
+        for (case, depth), line in zip(chosen, got):
+            assert _same(line, recorded[case, depth]), f"--jobs {jobs} {case} at {depth}: {line[:200]!r}"
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_lint_reads_what_json_parse_reads() -> None:
+    for plan in ("surrogates.plan.json", "infinity.plan.json"):
+        run = subprocess.run(
+            [sys.executable, "-m", "validator", "lint", str(JSIO / plan)], capture_output=True, cwd=ROOT
+        )
+        assert run.returncode == 0, run.stdout.decode() + run.stderr.decode()
 
 
 @pytest.mark.parametrize("form", ["results", "summary", "json", "junit", "github", "sarif"])

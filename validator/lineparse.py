@@ -41,7 +41,7 @@ def _integer(text: str) -> Any:
 _fallback = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_integer)
 
 
-def _decode_refused(text: bytes | str, first_error: Exception) -> tuple:
+def _decode_refused(text: bytes | bytearray | memoryview | str, first_error: Exception) -> tuple:
     """(value, deep) for a text orjson refused, deep when it nests deeper than NESTING_LIMIT.
 
     Raises ValueError (with the most telling message) where JSON.parse throws.
@@ -72,7 +72,7 @@ def _decode_refused(text: bytes | str, first_error: Exception) -> tuple:
     return value, depth > NESTING_LIMIT
 
 
-def decode_json(text: bytes | str) -> Any:
+def decode_json(text: bytes | bytearray | memoryview | str) -> Any:
     """Decode one JSON text as JSON.parse would; ValueError (with orjson's message) if it would throw."""
     try:
         return orjson.loads(text)

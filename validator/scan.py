@@ -186,17 +186,21 @@ def _scan_parallel(
             else:
                 pending.append((task, submit(_validate_chunk, (_payload(task),))))
             while len(pending) > jobs * WINDOW_PER_JOB:
-                yield from _take(pending.popleft())
+                yield from _take(pending.popleft(), validator)
         while pending:
-            yield from _take(pending.popleft())
+            yield from _take(pending.popleft(), validator)
 
 
-def _take(entry: Any) -> Iterator[Any]:
+def _take(entry: Any, validator: PlanValidator) -> Iterator[Any]:
     if isinstance(entry, FileFailure):
         yield entry
         return
     chunk, pending = entry
-    done = pending.get()
+    try:
+        done = pending.get()
+    except RecursionError:
+        # A decoded batch nested deeper than pickle can send to a worker: validate the chunk here.
+        done = [(o.result, o.events) for o in (_outcome(validator, record) for record in chunk)]
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`

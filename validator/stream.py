@@ -24,8 +24,6 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
-import orjson
-
 from .api import PlanValidator, load_plan
 from .lineparse import decode_json
 from .readers.records import Record
@@ -52,8 +50,8 @@ def as_validator(plan: Any, **options: Any) -> PlanValidator:
         return plan
     if isinstance(plan, _TEXT_TYPES) or (isinstance(plan, str) and plan.lstrip()[:1] in ("{", "[")):
         try:
-            plan = orjson.loads(plan)
-        except orjson.JSONDecodeError as exc:
+            plan = decode_json(plan)
+        except ValueError as exc:
             raise ValueError(f"the plan text is not valid JSON: {exc}") from None
     elif isinstance(plan, os.PathLike):
         plan = os.fspath(plan)
