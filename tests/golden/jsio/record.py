@@ -26,6 +26,7 @@ FILES = {
     "surrogates": ("surrogates.plan.json", []),
     "utf8": ("surrogates.plan.json", []),
     "infinity": ("infinity.plan.json", ["--ua-optional"]),
+    "deep_schema": ("deep_schema.plan.json", ["--ua-optional"]),
 }
 
 
