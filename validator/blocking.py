@@ -367,37 +367,50 @@ def _locate(value: Any, parts: list, key: str) -> Optional[tuple]:
     """Keys from `value` to the property `key` that a reference error_pointer names, or None.
 
     The reference leaves empty names out of the pointer, so an empty name on the way is tried
-    without using up a part.
+    without using up a part. A depth-first search on an explicit stack (pointers can be as deep as
+    the batch), trying the named member before the empty-named one.
     """
-    if not parts:
-        return (key,) if type(value) is dict and key in value else None
-    head = parts[0]
-    if type(value) is dict:
-        if head in value:
-            found = _locate(value[head], parts[1:], key)
-            if found is not None:
-                return (head, *found)
-        if "" in value:
-            found = _locate(value[""], parts, key)
-            if found is not None:
-                return ("", *found)
-    elif type(value) is list and head.isdigit() and int(head) < len(value):
-        found = _locate(value[int(head)], parts[1:], key)
-        if found is not None:
-            return (int(head), *found)
+    # Each state: (value, parts used, the state it came from, the key taken from there).
+    stack: list = [(value, 0, None, None)]
+    while stack:
+        state = stack.pop()
+        value, used = state[0], state[1]
+        if used == len(parts):
+            if type(value) is dict and key in value:
+                keys = [key]
+                while state[2] is not None:
+                    keys.append(state[3])
+                    state = state[2]
+                return tuple(reversed(keys))
+            continue
+        head = parts[used]
+        if type(value) is dict:
+            if "" in value:
+                stack.append((value[""], used, state, ""))
+            if head in value:
+                stack.append((value[head], used + 1, state, head))
+        elif type(value) is list and head.isdigit() and int(head) < len(value):
+            stack.append((value[int(head)], used + 1, state, int(head)))
     return None
 
 
 def _without(value: Any, path: tuple) -> Any:
     """A copy of value without the property at path (copies only the containers on the way)."""
-    head = path[0]
-    if type(value) is dict and head not in value:
-        return value  # already gone with a container removed before
-    if len(path) == 1:
-        return {k: v for k, v in value.items() if k != head}
-    copy: Any = dict(value) if type(value) is dict else list(value)
-    copy[head] = _without(value[head], path[1:])
-    return copy
+    trail = []  # (container, key) on the way down
+    for position, head in enumerate(path):
+        if type(value) is dict and head not in value:
+            result = value  # already gone with a container removed before
+            break
+        if position == len(path) - 1:
+            result = {k: v for k, v in value.items() if k != head}
+            break
+        trail.append((value, head))
+        value = value[head]
+    for container, head in reversed(trail):
+        copy: Any = dict(container) if type(container) is dict else list(container)
+        copy[head] = result
+        result = copy
+    return result
 
 
 def _cleaned(batch: dict, blocked: list) -> dict:
