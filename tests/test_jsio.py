@@ -16,7 +16,7 @@ import pytest
 import validator
 from validator.errors import StackOverflow
 from validator.jsout import dumps, escape_surrogates, quote
-from validator.jsvalue import NESTING_LIMIT, clean, is_integer, js_equal, js_string
+from validator.jsvalue import NESTING_LIMIT, check_clean_depth, clean, is_integer, js_equal, js_string
 from validator.lineparse import _fallback, _parse_iteratively, decode_json, parse_line
 
 JSIO = Path(__file__).resolve().parent / "golden" / "jsio"
@@ -220,6 +220,30 @@ def test_js_string_and_clean_limits() -> None:
     clean(objects)  # exactly at the limit
     with pytest.raises(StackOverflow):
         clean({"top": objects})
+
+
+def test_check_clean_depth_fails_where_clean_does() -> None:
+    at_limit = _parse_iteratively('{"a":' * NESTING_LIMIT + "1" + "}" * NESTING_LIMIT)[0]
+    for value in (
+        at_limit,
+        {"b": at_limit},
+        [at_limit],
+        [{"b": at_limit}],
+        {"__proto__": at_limit, "x": [at_limit]},
+        {"x": [{"y": at_limit}]},  # arrays below the root are not entered
+        "a string",
+    ):
+        try:
+            clean(value)
+            cleaned = True
+        except StackOverflow:
+            cleaned = False
+        try:
+            check_clean_depth(value)
+            checked = True
+        except StackOverflow:
+            checked = False
+        assert cleaned == checked, value if not isinstance(value, (dict, list)) else type(value)
 
 
 def test_parse_line_decodes_as_node_does() -> None:

@@ -385,6 +385,28 @@ def clean(value: Any) -> dict:
     return {}
 
 
+def check_clean_depth(value: Any) -> None:
+    """Raise StackOverflow where `clean(value)` would, without building the copy.
+
+    clean enters every object reachable through objects (a top-level array's objects too), and
+    skips `__proto__`; what is deepest is all that matters here, not the order.
+    """
+    t = type(value)
+    if t is dict:
+        stack = [(value, 1)]
+    elif t is list:
+        stack = [(item, 2) for item in value if type(item) is dict]
+    else:
+        return
+    while stack:
+        obj, depth = stack.pop()
+        if depth > NESTING_LIMIT:
+            raise StackOverflow(NESTING_LIMIT)
+        for key, item in obj.items():
+            if type(item) is dict and key != "__proto__":
+                stack.append((item, depth + 1))
+
+
 def _own_items(obj: dict) -> Any:
     """An iterator over (key, value) in JS own-key order."""
     if has_index_keys(obj):

@@ -15,6 +15,7 @@ from .jsvalue import (
     INHERITED_NAMES,
     NESTING_LIMIT,
     JSFunction,
+    check_clean_depth,
     clean,
     inherited_member,
     is_array_index,
@@ -192,7 +193,7 @@ def check_stack(plan: Any, batch: Any) -> Any:
     For batches nesting deeper than NESTING_LIMIT (parse_line raises DeepBatch for those). The
     reference strips nulls recursively from every event that has a data point and from the user
     attributes it validates, valid or not, while the kernels' fast checks never walk a whole value;
-    stripping them here, result unused, fails the batch exactly when the reference's recursion would.
+    checking the depth that stripping them reaches fails the batch exactly when that recursion would.
     """
     if type(batch) is not dict:
         return batch
@@ -202,7 +203,7 @@ def check_stack(plan: Any, batch: Any) -> Any:
             if type(event) is dict:
                 key = event_match_key(event)
                 if key and key in plan.lookup:
-                    clean(event)
+                    check_clean_depth(event)
     if plan.ua_mode == "validate":
-        clean(batch.get("user_attributes"))
+        check_clean_depth(batch.get("user_attributes"))
     return batch
