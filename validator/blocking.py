@@ -71,10 +71,11 @@ import orjson
 
 from . import _kernel
 from .api import PlanValidator
-from .errors import BatchFailure
+from .errors import BatchFailure, DeepBatch
 from .jsvalue import js_string, truthy
 from .lineparse import decode_json
 from .plan import PlanVersion
+from .results import check_stack
 from .stream import as_validator
 
 ALLOW, DROP_ATTRIBUTE, DROP_EVENT, DROP_BATCH = "allow", "drop_attribute", "drop_event", "drop_batch"
@@ -529,7 +530,10 @@ class LineBlocker:
         from .lineparse import parse_line
 
         try:
-            batch = parse_line(raw)
+            try:
+                batch = parse_line(raw)
+            except DeepBatch as deep:  # nested past NESTING_LIMIT: fails only where the reference overflows
+                batch = check_stack(self.validator.plan_for(deep.value), deep.value)
         except BatchFailure as exc:
             record = {"dpv_error": str(exc), "dpv_line": raw.decode("utf-8", "replace")}
             return None, None, _json_line(record)
