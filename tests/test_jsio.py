@@ -135,6 +135,22 @@ def test_cli_deep_json_document_with_jobs(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
 
 
+def test_blocking_deep_lines(kernel: str) -> None:
+    # The blocking line path fails a deep line only where the reference overflows (null stripping).
+    from validator.blocking import LineBlocker
+
+    blocker = LineBlocker(
+        validator.load_plan(str(JSIO / "deep.plan.json"), kernel=kernel),
+        validator.BlockSettings(event_attributes=True),
+    )
+    for case in ("arrays", "unvalidated_field"):
+        line = CASES[case](10000).encode()
+        assert blocker.apply(line, True) == (None, line, None)
+    _, cleaned, quarantine = blocker.apply(CASES["objects"](10000).encode(), True)
+    assert cleaned is None and quarantine is not None
+    assert decode_json(quarantine)["dpv_error"].startswith("Maximum call stack size exceeded")
+
+
 def test_lint_reads_what_json_parse_reads() -> None:
     for plan in ("surrogates.plan.json", "infinity.plan.json"):
         run = subprocess.run(
