@@ -46,8 +46,8 @@ class StackOverflow(BatchFailure):
 
     def __init__(self, limit: int) -> None:
         super().__init__(
-            f"Maximum call stack size exceeded (a value nests deeper than {limit} levels where the "
-            "reference walks it recursively)"
+            f"Maximum call stack size exceeded (past {limit} levels of nesting, or of $ref, where the "
+            "reference recurses)"
         )
 
 

@@ -27,6 +27,7 @@ FILES = {
     "utf8": ("surrogates.plan.json", []),
     "infinity": ("infinity.plan.json", ["--ua-optional"]),
     "deep_schema": ("deep_schema.plan.json", ["--ua-optional"]),
+    "cyclic_ref": ("cyclic_ref.plan.json", ["--ua-optional"]),
 }
 
 
