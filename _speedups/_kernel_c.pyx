@@ -27,6 +27,7 @@ from validator.matching import event_match_key
 from validator.results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
+    RECURSION_ERROR_LINE,
     UNPLANNABLE_RESULT,
     check_stack,
     error_line,
@@ -404,6 +405,8 @@ def validate_line(plan, line):
         return results_line(plan, batch)
     except BatchFailure as exc:
         return error_line(str(exc))
+    except RecursionError:
+        return RECURSION_ERROR_LINE
 
 
 # -- native error collection ------------------------------------------------------------------------

@@ -153,6 +153,20 @@ def test_blocking_deep_lines(kernel: str) -> None:
     assert decode_json(quarantine)["dpv_error"].startswith("Maximum call stack size exceeded")
 
 
+def test_a_recursion_error_is_an_error_line_not_a_traceback(kernel: str) -> None:
+    # The last resort, should some walk still recurse: the run goes on with an error line.
+    plan = validator.load_plan(str(JSIO / "deep.plan.json"), kernel=kernel)
+
+    def recurses(value: object) -> bool:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    for point in plan.plans[0].lookup.values():
+        point.fast = recurses
+    line = CASES["arrays"](3).encode()
+    assert plan.validate_line(line) == b'{"error":"Maximum call stack size exceeded (dpv: RecursionError)"}'
+    assert plan.check_line(line)[1] == -1
+
+
 def test_lint_reads_what_json_parse_reads() -> None:
     for plan in ("surrogates.plan.json", "infinity.plan.json"):
         run = subprocess.run(

@@ -16,6 +16,7 @@ from .matching import event_match_key
 from .results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
+    RECURSION_ERROR_LINE,
     UNPLANNABLE_RESULT,
     check_stack,
     error_line,
@@ -142,3 +143,5 @@ def validate_line(plan: CompiledPlan, line: bytes) -> bytes:
         return results_line(plan, batch)
     except BatchFailure as exc:
         return error_line(str(exc))
+    except RecursionError:
+        return RECURSION_ERROR_LINE

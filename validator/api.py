@@ -14,7 +14,7 @@ from .errors import BatchFailure, DeepBatch, PlanError
 from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
-from .results import check_stack, error_line
+from .results import RECURSION_ERROR_LINE, check_stack, error_line
 
 
 class PlanValidator:
@@ -101,6 +101,8 @@ class PlanValidator:
             return self._kernel.results_line(plan, batch)
         except BatchFailure as exc:
             return error_line(str(exc))
+        except RecursionError:
+            return RECURSION_ERROR_LINE
 
     def _parse(self, line: bytes) -> tuple:
         """(batch, its plan) for one JSON text; BatchFailure if it cannot be validated."""
@@ -135,6 +137,8 @@ class PlanValidator:
             return self._kernel.results_line(plan, batch), count
         except BatchFailure as exc:
             return error_line(str(exc)), -1
+        except RecursionError:
+            return RECURSION_ERROR_LINE, -1
 
     def validate_batch_bytes(self, batch: Any) -> bytes:
         """The validate endpoint's response for a decoded batch, serialized."""
@@ -142,6 +146,8 @@ class PlanValidator:
             return self._kernel.results_line(self.plan_for(batch), batch)
         except BatchFailure as exc:
             return error_line(str(exc))
+        except RecursionError:
+            return RECURSION_ERROR_LINE
 
     def validate_batch(self, batch: Any) -> dict:
         """The endpoint response `{"results": [...], "batch": {}}`, or `{"error": "..."}` on failure."""

@@ -44,6 +44,11 @@ INVALID_UA_SCHEMA_RESULT = (
 )
 
 
+# The error line for a RecursionError: every walk over the batch is iterative or bounded, so this is
+# a last resort that keeps a run going (and tells why) should some path still recurse.
+RECURSION_ERROR_LINE = b'{"error":"Maximum call stack size exceeded (dpv: RecursionError)"}'
+
+
 def error_line(message: str) -> bytes:
     """The `{"error":...}` line of a batch that cannot be validated.
 
