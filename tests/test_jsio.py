@@ -7,6 +7,7 @@ allow. tests/golden/jsio/record.py re-records the golden files with the referenc
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -197,6 +198,22 @@ def test_reports_show_lone_surrogates_and_deep_keys(tmp_path: Path, form: str) -
         assert decode_json(text)
     if form != "results":
         assert "\\ud83d" in text
+
+
+@pytest.mark.parametrize("form", ["results", "summary", "json", "junit", "github", "sarif"])
+def test_reports_of_a_file_whose_name_is_not_utf8(tmp_path: Path, form: str) -> None:
+    # os.fsdecode gives such a name lone surrogates; reports show them escaped.
+    name = os.fsdecode(bytes(tmp_path) + b"/bad\xff.ndjson")
+    Path(name).write_bytes(b'{"events":[]}\n{broken\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "validator", "validate", "--plan", str(JSIO / "surrogates.plan.json")]
+        + ["--format", form, "--with-source", "-q", str(tmp_path)],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    assert run.returncode == 1 and b"Traceback" not in run.stderr, run.stderr.decode()[-2000:]
+    shown = {"json": "bad\\\\udcff", "sarif": "bad%5Cudcff"}.get(form, "bad\\udcff")  # JSON text, URI
+    assert shown in run.stdout.decode("utf-8")
 
 
 # -- the pieces -------------------------------------------------------------------------------------

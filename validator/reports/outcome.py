@@ -85,7 +85,7 @@ class Tally:
             else:
                 self.invalid += 1
             return
-        where = f"{outcome.source}:{outcome.line}"
+        where = f"{escape_surrogates(outcome.source)}:{outcome.line}"  # a file name that is not UTF-8
         if outcome.failed:
             self.unreadable += 1
             message = show_value(load_result(outcome.result).get("error", ""))
@@ -105,7 +105,7 @@ class Tally:
                 self.examples.setdefault(key, where)
 
     def file_failed(self, source: str, message: str) -> None:
-        self.unreadable_files.append((source, message))
+        self.unreadable_files.append((escape_surrogates(source), escape_surrogates(message)))
 
     @property
     def clean(self) -> bool:

@@ -10,7 +10,7 @@ import os
 from typing import Any, NamedTuple, Optional
 from urllib.parse import quote
 
-from ..jsout import dumps
+from ..jsout import dumps, escape_surrogates
 from .outcome import Outcome, load_result, match_label, show_value
 
 __all__ = ["load_result"]  # cli.py reads result lines through here
@@ -73,12 +73,15 @@ def fails(kind: str, fail_on: Optional[frozenset]) -> bool:
 
 
 def display_path(source: str) -> str:
-    """The source as CI tools want it: relative to the working directory when it lies below it."""
+    """The source as CI tools want it: relative to the working directory when it lies below it.
+
+    A file name that is not UTF-8 holds lone surrogates (os.fsdecode); they are shown escaped.
+    """
     if os.path.isabs(source):
         relative = os.path.relpath(source)
         if not relative.startswith(".."):
-            return relative
-    return source
+            return escape_surrogates(relative)
+    return escape_surrogates(source)
 
 
 def artifact_uri(source: str) -> str:
