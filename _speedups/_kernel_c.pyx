@@ -20,14 +20,17 @@ from libc.math cimport floor, isfinite
 
 import orjson
 
-from validator.errors import BatchFailure
+from validator.errors import BatchFailure, DeepBatch
 from validator.jsvalue import truthy
 from validator.lineparse import parse_line
 from validator.matching import event_match_key
 from validator.results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
+    RECURSION_ERROR_LINE,
     UNPLANNABLE_RESULT,
+    check_stack,
+    error_line,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -48,6 +51,8 @@ cdef Py_ssize_t _count(object limit):
     """A length/count limit as a C size (-1: none); the meta-schema lets `2.0` stand for 2."""
     if limit is None:
         return -1
+    if limit == float("inf"):  # 1e400 in a plan: JSON.parse reads Infinity, which ajv accepts as a count
+        return 2**62
     return min(<object>int(limit), 2**62)
 
 
@@ -393,9 +398,15 @@ def results_line(plan, batch):
 def validate_line(plan, line):
     """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
     try:
-        return results_line(plan, parse_line(line))
+        try:
+            batch = parse_line(line)
+        except DeepBatch as deep:
+            batch = check_stack(plan, deep.value)
+        return results_line(plan, batch)
     except BatchFailure as exc:
-        return orjson.dumps({"error": str(exc)})
+        return error_line(str(exc))
+    except RecursionError:
+        return RECURSION_ERROR_LINE
 
 
 # -- native error collection ------------------------------------------------------------------------
@@ -407,7 +418,7 @@ def validate_line(plan, line):
 from validator.jsvalue import clean_nested, js_keys
 from validator.schema import messages
 from validator.schema.collect import AjvError, collect_errors, escape_segment
-from validator.schema.fastcheck import _needs_exact
+from validator.schema.fastcheck import FAST_LEVELS, _needs_exact
 
 cdef int GROUP_NONE = 0, GROUP_NUMBER = 1, GROUP_STRING = 2, GROUP_ARRAY = 3, GROUP_OBJECT = 4
 _GROUPS = {None: GROUP_NONE, "number": GROUP_NUMBER, "string": GROUP_STRING, "array": GROUP_ARRAY,
@@ -436,8 +447,14 @@ cdef class ErrorWalker:
     cdef object const_string, enum_strings
     cdef bint has_const
 
-    def __init__(self, node):
-        self.exact = node if (not node.always_false and not node.empty and _needs_exact(node)) else None
+    def __init__(self, node, int level=0):
+        # Past FAST_LEVELS schema levels the Python collector takes over: it walks any depth, and
+        # this walk's C recursion stays bounded.
+        self.exact = (
+            node
+            if not node.always_false and not node.empty and (level >= FAST_LEVELS or _needs_exact(node))
+            else None
+        )
         self.always_false = node.always_false
         self.empty = node.empty
         if self.exact is not None or self.always_false or self.empty:
@@ -478,7 +495,7 @@ cdef class ErrorWalker:
         self.min_items = _count(node.min_items)
         self.max_items_message = messages.max_items(node.max_items) if node.max_items is not None else ""
         self.min_items_message = messages.min_items(node.min_items) if node.min_items is not None else ""
-        self.items = _walker(node.items)
+        self.items = _walker(node.items, level)
         self.object_group = node.object_group
         self.max_props = _count(node.max_props)
         self.min_props = _count(node.min_props)
@@ -487,12 +504,12 @@ cdef class ErrorWalker:
         self.required_early = tuple((name, messages.required(name)) for name in node.required_early)
         self.properties_rule = node.properties_rule
         self.properties = tuple(
-            (name, escaped, _walker(child), required, messages.required(name))
+            (name, escaped, _walker(child, level), required, messages.required(name))
             for name, escaped, child, required in node.properties
         )
         self.property_set = node.property_set
         self.additional_false = node.additional_false
-        self.additional = _walker(node.additional_schema)
+        self.additional = _walker(node.additional_schema, level)
         self.has_const = node.has_const
         self.const_string = node.const
         self.enum_strings = frozenset(node.enum) if node.enum is not None else None
@@ -649,10 +666,11 @@ cdef class ErrorWalker:
         return 0
 
 
-cdef object _walker(object node):
+cdef object _walker(object node, int level):
+    """The walker of a subschema one level below `level`."""
     if node is None:
         return None
-    return ErrorWalker(node)
+    return ErrorWalker(node, level + 1)
 
 
 def native_errors(walker, value):

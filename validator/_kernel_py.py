@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from .compile import CompiledPlan
-from .errors import BatchFailure
+from .errors import BatchFailure, DeepBatch
 from .jsvalue import truthy
 from .lineparse import parse_line
 from .matching import event_match_key
 from .results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
+    RECURSION_ERROR_LINE,
     UNPLANNABLE_RESULT,
+    check_stack,
+    error_line,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -135,6 +136,12 @@ def results_line(plan: CompiledPlan, batch: Any) -> bytes:
 def validate_line(plan: CompiledPlan, line: bytes) -> bytes:
     """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
     try:
-        return results_line(plan, parse_line(line))
+        try:
+            batch = parse_line(line)
+        except DeepBatch as deep:
+            batch = check_stack(plan, deep.value)
+        return results_line(plan, batch)
     except BatchFailure as exc:
-        return orjson.dumps({"error": str(exc)})
+        return error_line(str(exc))
+    except RecursionError:
+        return RECURSION_ERROR_LINE

@@ -9,16 +9,15 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable, Optional, TypeVar
 
-import orjson
-
 from . import _kernel
 from .compile import CompiledPlan, compile_document
 from .deep import call_deep
-from .errors import BatchFailure, PlanError, PlanProblem
+from .errors import BatchFailure, DeepBatch, PlanError, PlanProblem
 from .jsvalue import truthy
-from .lineparse import parse_line
+from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
+from .results import check_stack, error_line
 
 T = TypeVar("T")
 
@@ -167,9 +166,9 @@ class PlanValidator:
 
     # -- validation --------------------------------------------------------------------------------
 
-    # Each entry point runs again on a deep stack when the exact path recursed too deep (a value
-    # or schema nested hundreds of levels); where even that overflows, so would the reference's
-    # stack, and the batch fails as it does there.
+    # Each entry point runs again on a deep stack when the exact path recursed too deep (a schema
+    # nested hundreds of levels); where even that overflows, so would the reference's stack, and the
+    # batch fails as it does there.
 
     def validate_line(self, line: bytes) -> bytes:
         """One NDJSON batch line in, one result line out, without newline (`{"error":...}` on failure)."""
@@ -182,10 +181,19 @@ class PlanValidator:
         if self._single is not None:
             return self._kernel.validate_line(self._single, line)
         try:
-            batch = parse_line(line)
-            return self._kernel.results_line(self.plan_for(batch), batch)
+            batch, plan = self._parse(line)
+            return self._kernel.results_line(plan, batch)
         except BatchFailure as exc:
             return _error_line(exc)
+
+    def _parse(self, line: bytes) -> tuple:
+        """(batch, its plan) for one JSON text; BatchFailure if it cannot be validated."""
+        try:
+            batch = parse_line(line)
+        except DeepBatch as deep:
+            plan = self.plan_for(deep.value)
+            return check_stack(plan, deep.value), plan
+        return batch, self.plan_for(batch)
 
     def check_line(self, line: bytes, batch: Any = NOTHING) -> tuple:
         """For file scanning: (result line, number of events), where a line must hold a batch object.
@@ -201,8 +209,12 @@ class PlanValidator:
 
     def _check_line(self, line: bytes, batch: Any) -> tuple:
         try:
+            deep = False
             if batch is NOTHING:
-                batch = parse_line(line)
+                try:
+                    batch = parse_line(line)
+                except DeepBatch as found:
+                    batch, deep = found.value, True
             if type(batch) is not dict:
                 kind = "an array" if type(batch) is list else "not an object"
                 raise BatchFailure(f"the line is JSON but {kind}: expected one batch object per line")
@@ -212,7 +224,10 @@ class PlanValidator:
                 # The reference would call a plan a valid batch without events: a plan file among the
                 # inputs is a mistake to name, not a pass.
                 raise BatchFailure("this is a data plan, not a batch: pass it with --plan")
-            return self._kernel.results_line(self.plan_for(batch), batch), count
+            plan = self.plan_for(batch)
+            if deep:
+                check_stack(plan, batch)
+            return self._kernel.results_line(plan, batch), count
         except BatchFailure as exc:
             return _error_line(exc), -1
 
@@ -231,7 +246,7 @@ class PlanValidator:
 
     def validate_batch(self, batch: Any) -> dict:
         """The endpoint response `{"results": [...], "batch": {}}`, or `{"error": "..."}` on failure."""
-        return orjson.loads(self.validate_batch_bytes(batch))
+        return decode_json(self.validate_batch_bytes(batch))  # orjson refuses lone surrogate escapes
 
     def validate_event(self, event: Any, plan_id: Any = None) -> dict:
         """The reference's validateEvent: one result object, `{}` when the event is valid.
@@ -242,7 +257,7 @@ class PlanValidator:
             result = self._event_result(event, plan_id)
         except RecursionError:
             result = _deeply(self._event_result, _raise, event, plan_id)
-        return {} if result is None else orjson.loads(result)
+        return {} if result is None else decode_json(result)
 
     def _event_result(self, event: Any, plan_id: Any) -> Any:
         plan = self._single or self.plan_for({"context": {"data_plan": {"plan_id": plan_id}}})
@@ -267,7 +282,7 @@ STACK_OVERFLOW = "Maximum call stack size exceeded"
 
 
 def _error_line(exc: BaseException) -> bytes:
-    return orjson.dumps({"error": str(exc)})
+    return error_line(str(exc))
 
 
 def _raise(exc: BaseException) -> Any:

@@ -24,13 +24,14 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-import orjson
 import pyarrow as pa
 
 from .api import PlanValidator
+from .lineparse import decode_json
 from .readers import parquet as _parquet
 from .readers.records import InputError, ParquetOptions, Record
 from .reports.outcome import VALID_RESULT
+from .results import error_line
 from .stream import as_validator
 
 ERROR_TYPES = ("unplanned", "missing_required", "invalid_value", "unknown")
@@ -188,10 +189,10 @@ def _records(
 def _result_row(validator: PlanValidator, record: Record) -> tuple:
     """(valid, counts..., error, result line) of one record."""
     if record.error is not None:
-        return (False, 0, 0, 0, 0, record.error, b'{"error":' + orjson.dumps(record.error) + b"}")
+        return (False, 0, 0, 0, 0, record.error, error_line(record.error))
     result, _ = validator.check_line(record.raw, record.batch)
     if result.startswith(b'{"error"'):
-        return (False, 0, 0, 0, 0, orjson.loads(result)["error"], result)
+        return (False, 0, 0, 0, 0, decode_json(result)["error"], result)
     return (result == VALID_RESULT, *[result.count(needle) for needle in _TYPE_NEEDLES], None, result)
 
 

@@ -71,9 +71,11 @@ import orjson
 
 from . import _kernel
 from .api import PlanValidator
-from .errors import BatchFailure
+from .errors import BatchFailure, DeepBatch
 from .jsvalue import js_string, truthy
+from .lineparse import decode_json
 from .plan import PlanVersion
+from .results import check_stack
 from .stream import as_validator
 
 ALLOW, DROP_ATTRIBUTE, DROP_EVENT, DROP_BATCH = "allow", "drop_attribute", "drop_event", "drop_batch"
@@ -219,7 +221,7 @@ def block_batch(plan: Any, batch: Any, settings: Any = None, *, with_actions: bo
     validator = as_validator(plan)
     given = None if settings is None else _settings(settings)  # bad settings fail whatever the batch
     line, _ = validator.check_line(b"", batch)  # like validate_batch, but a batch must be an object
-    response = orjson.loads(line)
+    response = decode_json(line)  # orjson refuses the \\udxxx escapes the reference writes
     if "error" in response:
         failed = [Blocked("error", DROP_BATCH, (), response["error"])]
         return BlockOutcome(None, failed, response, quarantine_record(batch, failed))
@@ -359,37 +361,50 @@ def _locate(value: Any, parts: list, key: str) -> Optional[tuple]:
     """Keys from `value` to the property `key` that a reference error_pointer names, or None.
 
     The reference leaves empty names out of the pointer, so an empty name on the way is tried
-    without using up a part.
+    without using up a part. A depth-first search on an explicit stack (pointers can be as deep as
+    the batch), trying the named member before the empty-named one.
     """
-    if not parts:
-        return (key,) if type(value) is dict and key in value else None
-    head = parts[0]
-    if type(value) is dict:
-        if head in value:
-            found = _locate(value[head], parts[1:], key)
-            if found is not None:
-                return (head, *found)
-        if "" in value:
-            found = _locate(value[""], parts, key)
-            if found is not None:
-                return ("", *found)
-    elif type(value) is list and head.isdigit() and int(head) < len(value):
-        found = _locate(value[int(head)], parts[1:], key)
-        if found is not None:
-            return (int(head), *found)
+    # Each state: (value, parts used, the state it came from, the key taken from there).
+    stack: list = [(value, 0, None, None)]
+    while stack:
+        state = stack.pop()
+        value, used = state[0], state[1]
+        if used == len(parts):
+            if type(value) is dict and key in value:
+                keys = [key]
+                while state[2] is not None:
+                    keys.append(state[3])
+                    state = state[2]
+                return tuple(reversed(keys))
+            continue
+        head = parts[used]
+        if type(value) is dict:
+            if "" in value:
+                stack.append((value[""], used, state, ""))
+            if head in value:
+                stack.append((value[head], used + 1, state, head))
+        elif type(value) is list and head.isdigit() and int(head) < len(value):
+            stack.append((value[int(head)], used + 1, state, int(head)))
     return None
 
 
 def _without(value: Any, path: tuple) -> Any:
     """A copy of value without the property at path (copies only the containers on the way)."""
-    head = path[0]
-    if type(value) is dict and head not in value:
-        return value  # already gone with a container removed before
-    if len(path) == 1:
-        return {k: v for k, v in value.items() if k != head}
-    copy: Any = dict(value) if type(value) is dict else list(value)
-    copy[head] = _without(value[head], path[1:])
-    return copy
+    trail = []  # (container, key) on the way down
+    for position, head in enumerate(path):
+        if type(value) is dict and head not in value:
+            result = value  # already gone with a container removed before
+            break
+        if position == len(path) - 1:
+            result = {k: v for k, v in value.items() if k != head}
+            break
+        trail.append((value, head))
+        value = value[head]
+    for container, head in reversed(trail):
+        copy: Any = dict(container) if type(container) is dict else list(container)
+        copy[head] = result
+        result = copy
+    return result
 
 
 def _cleaned(batch: dict, blocked: list) -> dict:
@@ -508,14 +523,28 @@ class LineBlocker:
         from .lineparse import parse_line
 
         try:
-            batch = parse_line(raw)
+            try:
+                batch = parse_line(raw)
+            except DeepBatch as deep:  # nested past NESTING_LIMIT: fails only where the reference overflows
+                batch = check_stack(self.validator.plan_for(deep.value), deep.value)
         except BatchFailure as exc:
             record = {"dpv_error": str(exc), "dpv_line": raw.decode("utf-8", "replace")}
-            return None, None, orjson.dumps(record)
+            return None, None, _json_line(record)
         outcome = block_batch(self.validator, batch, self.settings, with_actions=self.with_actions)
         results = dumps(outcome.results).encode() if self.with_actions else None
         if not outcome.blocked:
             return results, raw, None
-        cleaned = None if outcome.batch is None else orjson.dumps(outcome.batch)
-        quarantine = None if outcome.quarantine is None else orjson.dumps(outcome.quarantine)
+        cleaned = None if outcome.batch is None else _json_line(outcome.batch)
+        quarantine = None if outcome.quarantine is None else _json_line(outcome.quarantine)
         return results, cleaned, quarantine
+
+
+def _json_line(value: Any) -> bytes:
+    """A batch or record as one JSON line: orjson, or JSON.stringify's text where orjson refuses
+    (lone surrogates, nesting deeper than 254)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        from .jsout import dumps
+
+        return dumps(value).encode()

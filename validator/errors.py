@@ -36,3 +36,28 @@ class PlanError(ValueError):
 
 class BatchFailure(Exception):
     """The reference throws on this batch (the whole batch fails); the message says why."""
+
+
+class StackOverflow(BatchFailure):
+    """The reference would overflow its stack on this batch: a value nests deeper than it can recurse.
+
+    See `jsvalue.NESTING_LIMIT` for the depth and how it was measured.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Maximum call stack size exceeded (past {limit} levels of nesting, or of $ref, where the "
+            "reference recurses)"
+        )
+
+
+class DeepBatch(BatchFailure):
+    """A decoded line nests deeper than `jsvalue.NESTING_LIMIT`: the caller must check, knowing the plan,
+    whether the reference would overflow on it (`results.check_stack`), then validate `value`.
+
+    It is a BatchFailure so that a caller that does not know the plan fails the batch, which is safe.
+    """
+
+    def __init__(self, value: object, limit: int) -> None:
+        super().__init__(f"Maximum call stack size exceeded (the line nests deeper than {limit} levels)")
+        self.value = value

@@ -26,6 +26,7 @@ from .deep import call_deep
 from .errors import PlanError
 from .jsout import dumps
 from .jsvalue import truthy
+from .lineparse import decode_json
 from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .plan import _plan_files, versions_in
 from .reports.outcome import match_label
@@ -486,8 +487,13 @@ def lint_file(path: str) -> FileReport:
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        finding = _finding("not-json", f"not valid JSON: {exc.msg}", "", None, "")._replace(line=exc.lineno)
-        return FileReport(path, [finding], usable=False)
+        try:  # what JSON.parse reads and orjson refuses (lone surrogate escapes, 1e400, deep nesting)
+            obj = decode_json(data)
+        except ValueError:
+            finding = _finding("not-json", f"not valid JSON: {exc.msg}", "", None, "")._replace(
+                line=exc.lineno
+            )
+            return FileReport(path, [finding], usable=False)
     findings, points = lint_object(obj)
     if findings:
         lines = pointer_lines(data.decode("utf-8"), {f.pointer for f in findings})

@@ -14,9 +14,8 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Optional
 
-import orjson
-
 from .errors import PlanError, PlanProblem
+from .lineparse import decode_json
 
 
 class PlanVersion(NamedTuple):
@@ -115,8 +114,8 @@ def read_file(path: str | os.PathLike) -> list:
     except OSError as exc:
         raise PlanError(f"cannot read plan file: {exc.strerror or exc}", str(path)) from None
     try:
-        obj = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
+        obj = decode_json(data)  # as JSON.parse reads it: lone surrogate escapes, 1e400, deep nesting
+    except ValueError as exc:
         raise PlanError(f"plan file is not valid JSON: {exc}", str(path)) from None
     return versions_in(obj, str(path))
 

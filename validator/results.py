@@ -10,8 +10,17 @@ from typing import Any
 
 from .errors import BatchFailure
 from .jsout import dumps, quote
-from .jsvalue import ARRAY_MEMBERS, INHERITED_NAMES, JSFunction, clean, inherited_member, is_array_index
-from .matching import synthesize_match, unplanned_key
+from .jsvalue import (
+    ARRAY_MEMBERS,
+    INHERITED_NAMES,
+    NESTING_LIMIT,
+    JSFunction,
+    check_clean_depth,
+    clean,
+    inherited_member,
+    is_array_index,
+)
+from .matching import event_match_key, synthesize_match, unplanned_key
 from .schema.collect import collect_errors
 
 MISSING: Any = object()  # JS undefined: an absent value, or a key JSON.stringify drops
@@ -33,6 +42,19 @@ INVALID_UA_SCHEMA_RESULT = (
     + '"match":{"type":"user_attributes"},"validation_errors":[{"validation_error_type":"unknown",'
     '"error_pointer":"#","actual":"Invalid JSON Schema","key":"user_attributes"}]}}'
 )
+
+
+# The error line for a RecursionError: every walk over the batch is iterative or bounded, so this is
+# a last resort that keeps a run going (and tells why) should some path still recurse.
+RECURSION_ERROR_LINE = b'{"error":"Maximum call stack size exceeded (dpv: RecursionError)"}'
+
+
+def error_line(message: str) -> bytes:
+    """The `{"error":...}` line of a batch that cannot be validated.
+
+    The message may quote data (a key, a value) holding lone surrogates, which orjson refuses.
+    """
+    return b'{"error":' + quote(message).encode() + b"}"
 
 
 def result_json(match_json: str, errors_json: list) -> str:
@@ -157,11 +179,36 @@ def digin(element: Any, keys: list) -> Any:
 
 
 def actual_value(value: Any) -> Any:
-    """getActualValue: strings and numbers as they are, everything else as its JSON text."""
+    """getActualValue: strings and numbers as they are, everything else as its JSON text.
+
+    Raises StackOverflow for a value nested deeper than JSON.stringify can write (NESTING_LIMIT).
+    """
     t = type(value)
     if t is str or t is int or t is float or value is MISSING:
         return value
     try:
-        return dumps(value)
+        return dumps(value, NESTING_LIMIT)
     except ValueError:  # a function: JSON.stringify gives undefined, the key is dropped
         return MISSING
+
+
+def check_stack(plan: Any, batch: Any) -> Any:
+    """Return `batch`, or raise StackOverflow where the reference's null stripping would overflow.
+
+    For batches nesting deeper than NESTING_LIMIT (parse_line raises DeepBatch for those). The
+    reference strips nulls recursively from every event that has a data point and from the user
+    attributes it validates, valid or not, while the kernels' fast checks never walk a whole value;
+    checking the depth that stripping them reaches fails the batch exactly when that recursion would.
+    """
+    if type(batch) is not dict:
+        return batch
+    events = batch.get("events")
+    if type(events) is list:
+        for event in events:
+            if type(event) is dict:
+                key = event_match_key(event)
+                if key and key in plan.lookup:
+                    check_clean_depth(event)
+    if plan.ua_mode == "validate":
+        check_clean_depth(batch.get("user_attributes"))
+    return batch

@@ -21,8 +21,6 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
-import orjson
-
 from .api import PlanValidator
 from .readers import (
     NOTHING,
@@ -36,6 +34,7 @@ from .readers import (
 )
 from .readers.ndjson import MAX_LINE_BYTES
 from .reports.outcome import Outcome
+from .results import error_line
 
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
@@ -100,7 +99,7 @@ def _not_a_file(path: Path) -> Optional[str]:
 
 def _outcome(validator: PlanValidator, record: Record) -> Outcome:
     if record.error is not None:
-        result = b'{"error":' + orjson.dumps(record.error) + b"}"
+        result = error_line(record.error)
         return Outcome(record.source, record.line, record.raw, result, -1)
     result, events = validator.check_line(record.raw, record.batch)
     return Outcome(record.source, record.line, record.raw, result, events)
@@ -274,9 +273,9 @@ def _scan_parallel(
             else:
                 pending.append((task, submit(_validate_chunk, _payload(task))))
             while len(pending) > jobs * WINDOW_PER_JOB:
-                yield from _take(pending.popleft())
+                yield from _take(pending.popleft(), validator)
         while pending:
-            yield from _take(pending.popleft())
+            yield from _take(pending.popleft(), validator)
     except BrokenProcessPool:  # from a result, or from submit once the pool knows
         _stop(executor)
         raise WorkerDied(
@@ -306,12 +305,16 @@ class WorkerDied(RuntimeError):
     """A worker process ended in the middle of the run (killed, out of memory): its results are lost."""
 
 
-def _take(entry: Any) -> Iterator[Any]:
+def _take(entry: Any, validator: PlanValidator) -> Iterator[Any]:
     if isinstance(entry, FileFailure):
         yield entry
         return
     chunk, pending = entry
-    done = pending.result()
+    try:
+        done = pending.result()
+    except RecursionError:
+        # A decoded batch nested deeper than pickle can send to a worker: validate the chunk here.
+        done = [(o.result, o.events) for o in (_outcome(validator, record) for record in chunk)]
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`

@@ -24,10 +24,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
-import orjson
-
 from .api import PlanValidator, load_plan
+from .lineparse import decode_json
 from .readers.records import Record
+from .results import error_line
 
 if TYPE_CHECKING:
     from .reports.outcome import Tally
@@ -50,8 +50,8 @@ def as_validator(plan: Any, **options: Any) -> PlanValidator:
         return plan
     if isinstance(plan, _TEXT_TYPES) or (isinstance(plan, str) and plan.lstrip()[:1] in ("{", "[")):
         try:
-            plan = orjson.loads(plan)
-        except orjson.JSONDecodeError as exc:
+            plan = decode_json(plan)
+        except ValueError as exc:
             raise ValueError(f"the plan text is not valid JSON: {exc}") from None
     elif isinstance(plan, os.PathLike):
         plan = os.fspath(plan)
@@ -86,7 +86,7 @@ def validate_stream(
         if isinstance(item, Record):
             where, line, raw = item.source, item.line, item.raw
             if item.error is not None:
-                result, events = b'{"error":' + orjson.dumps(item.error) + b"}", -1
+                result, events = error_line(item.error), -1
             else:
                 result, events = check(item.raw, item.batch)
             out: Any = result
@@ -100,7 +100,7 @@ def validate_stream(
             out = result.decode("utf-8", "surrogatepass")
         else:
             result, events = check(b"", item)
-            out = orjson.loads(result)
+            out = decode_json(result)  # orjson refuses the \udxxx escapes the reference writes
         if totals is not None:
             totals.add(Outcome(where, line, raw, result, events))
         yield out

@@ -6,11 +6,12 @@ values the same way.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Optional
 
 import orjson
+
+from ..jsout import dumps
 
 
 class _Nothing:
@@ -54,17 +55,16 @@ class ParquetOptions:
 
 
 def encode_json(value: Any) -> bytes:
-    """Compact JSON bytes of a decoded value (orjson, or the standard library where orjson refuses).
+    """Compact JSON bytes of a decoded value (orjson, or JSON.stringify's text where orjson refuses).
 
-    orjson refuses integers beyond 64 bits, lone surrogates and nesting deeper than 254; those can
-    only come from the decode_json fallback, and the standard library writes them back.
+    orjson refuses lone surrogates and nesting deeper than 254; those can only come from the
+    decode_json fallback, and jsout writes them as JSON.stringify would (\\udxxx escapes, any depth).
     """
     try:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:
         pass
     try:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (ValueError, RecursionError):
+        return dumps(value).encode()
+    except (TypeError, ValueError):
         return b""
-    return text.encode("utf-8", "surrogatepass")

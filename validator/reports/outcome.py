@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, NamedTuple, Optional
 
-import orjson
+from ..jsout import dumps, escape_surrogates
+from ..lineparse import decode_json
 
 VALID_RESULT = b'{"results":[],"batch":{}}'
 
@@ -28,18 +29,28 @@ class Outcome(NamedTuple):
         return self.result.startswith(b'{"error"')
 
 
+def load_result(result: bytes) -> dict:
+    """Decode a result line (JSON.parse-compatible: the reference's \\udxxx escapes, any depth)."""
+    return decode_json(result)
+
+
+def show_value(value: Any) -> str:
+    """A value in report text: strings as they are (lone surrogates escaped), others as JSON."""
+    return escape_surrogates(value) if type(value) is str else dumps(value)
+
+
 def match_label(match: Any) -> str:
     """A short human name for a data point's match, e.g. `custom_event "Sign Up" (other)`."""
     if not isinstance(match, dict):
-        return str(match)
-    kind = str(match.get("type", "?"))
+        return show_value(match)
+    kind = show_value(match.get("type", "?"))
     criteria = match.get("criteria")
     if not isinstance(criteria, dict) or not criteria:
         return kind
     name = criteria.get("event_name", criteria.get("screen_name", criteria.get("action")))
     extra = criteria.get("custom_event_type")
-    label = f'{kind} "{name}"' if name is not None else kind
-    return f"{label} ({extra})" if extra is not None else label
+    label = f'{kind} "{show_value(name)}"' if name is not None else kind
+    return f"{label} ({show_value(extra)})" if extra is not None else label
 
 
 class Tally:
@@ -74,15 +85,15 @@ class Tally:
             else:
                 self.invalid += 1
             return
-        where = f"{outcome.source}:{outcome.line}"
+        where = f"{escape_surrogates(outcome.source)}:{outcome.line}"  # a file name that is not UTF-8
         if outcome.failed:
             self.unreadable += 1
-            message = orjson.loads(outcome.result).get("error", "")
+            message = show_value(load_result(outcome.result).get("error", ""))
             self.errors[message] += 1
             self.error_examples.setdefault(message, where)
             return
         self.invalid += 1
-        for result in orjson.loads(outcome.result).get("results", []):
+        for result in load_result(outcome.result).get("results", []):
             data = result.get("data", {})
             label = match_label(data.get("match"))
             self.per_point[label] += 1
@@ -94,7 +105,7 @@ class Tally:
                 self.examples.setdefault(key, where)
 
     def file_failed(self, source: str, message: str) -> None:
-        self.unreadable_files.append((source, message))
+        self.unreadable_files.append((escape_surrogates(source), escape_surrogates(message)))
 
     @property
     def clean(self) -> bool:

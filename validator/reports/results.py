@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import IO
 
-import orjson
-
+from ..jsout import quote
 from .outcome import Outcome
 
 
@@ -19,8 +18,9 @@ class ResultsReporter:
     def add(self, outcome: Outcome) -> None:
         line = outcome.result
         if self.with_source or outcome.failed:
-            source = orjson.dumps({"file": outcome.source, "line": outcome.line})
-            line = line[:-1] + b',"source":' + source + b"}"
+            # quote: a file name that is not UTF-8 holds lone surrogates (os.fsdecode), which orjson refuses
+            source = '{"file":' + quote(outcome.source) + ',"line":' + str(outcome.line) + "}"
+            line = line[:-1] + b',"source":' + source.encode() + b"}"
         self.out.write(line + b"\n")
 
     def finish(self) -> None:

@@ -14,6 +14,7 @@ from typing import IO, Any, Optional
 
 import orjson
 
+from ..jsout import dumps
 from .outcome import Outcome, Tally
 from .violations import BATCH_ERROR, UNREADABLE_FILE, artifact_uri, batch_error, fails, violations
 
@@ -52,7 +53,11 @@ class SarifLog:
             "locations": [location],
             "properties": properties,
         }
-        self.out.write((b",\n" if self.count else b"\n") + orjson.dumps(document))
+        try:
+            text = orjson.dumps(document)
+        except TypeError:  # a value from the batch nested deeper than orjson writes
+            text = dumps(document).encode()
+        self.out.write((b",\n" if self.count else b"\n") + text)
         self.count += 1
 
     def close(self, successful: bool) -> None:

@@ -6,14 +6,14 @@ whether an error fails the run, and the CI formats show the others as warnings, 
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, NamedTuple, Optional
 from urllib.parse import quote
 
-import orjson
+from ..jsout import dumps, escape_surrogates
+from .outcome import Outcome, load_result, match_label, show_value
 
-from .outcome import Outcome, match_label
+__all__ = ["load_result"]  # cli.py reads result lines through here
 
 ERROR_TYPES = ("unplanned", "missing_required", "invalid_value", "unknown")
 BATCH_ERROR = "batch_error"  # a batch the reference could not validate ({"error": ...})
@@ -33,7 +33,7 @@ class Violation(NamedTuple):
     def describe(self) -> str:
         """The error in one line: `type at pointer (data point): detail`."""
         error = self.error
-        head = f"{self.kind} at {error.get('error_pointer', '#')} ({self.data_point})"
+        head = f"{self.kind} at {show_value(error.get('error_pointer', '#'))} ({self.data_point})"
         kind = self.kind
         if kind == "missing_required" and "expected" in error and error.get("schema_keyword") == "required":
             return f"{head}: {_text(error['expected'])} is required"
@@ -41,22 +41,15 @@ class Violation(NamedTuple):
             return (
                 f"{head}: {_text(error['key'])} is not planned" if "key" in error else f"{head}: not planned"
             )
-        detail = str(error.get("expected", ""))
+        detail = show_value(error.get("expected", ""))
         if "actual" in error:
             detail += f"{', ' if detail else ''}actual {_text(error['actual'])}"
         return f"{head}: {detail}" if detail else head
 
 
 def _text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def load_result(result: bytes) -> dict:
-    """Decode a result line; the stdlib takes over for the lone surrogates orjson refuses."""
-    try:
-        return orjson.loads(result)
-    except orjson.JSONDecodeError:
-        return json.loads(result)
+    # JSON.stringify's text: lone surrogates as \udxxx escapes (a report must encode as UTF-8), any depth
+    return dumps(value)
 
 
 def violations(outcome: Outcome) -> list:
@@ -71,7 +64,7 @@ def violations(outcome: Outcome) -> list:
 
 def batch_error(outcome: Outcome) -> str:
     """The message of a batch that could not be validated."""
-    return str(load_result(outcome.result).get("error", ""))
+    return show_value(load_result(outcome.result).get("error", ""))
 
 
 def fails(kind: str, fail_on: Optional[frozenset]) -> bool:
@@ -80,12 +73,15 @@ def fails(kind: str, fail_on: Optional[frozenset]) -> bool:
 
 
 def display_path(source: str) -> str:
-    """The source as CI tools want it: relative to the working directory when it lies below it."""
+    """The source as CI tools want it: relative to the working directory when it lies below it.
+
+    A file name that is not UTF-8 holds lone surrogates (os.fsdecode); they are shown escaped.
+    """
     if os.path.isabs(source):
         relative = os.path.relpath(source)
         if not relative.startswith(".."):
-            return relative
-    return source
+            return escape_surrogates(relative)
+    return escape_surrogates(source)
 
 
 def artifact_uri(source: str) -> str:

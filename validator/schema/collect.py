@@ -9,11 +9,13 @@ keyword groups number, string, array, object, then the generic group.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
-from ..errors import BatchFailure
+from ..errors import BatchFailure, StackOverflow
 from ..jsvalue import (
     INHERITED_NAMES,
+    NESTING_LIMIT,
     JSObjectPrototype,
     ProtoObject,
     for_in_keys,
@@ -130,12 +132,42 @@ def collect_errors(node: Node, value: Any, lenient: bool = False) -> list:
     return errors
 
 
+# The walk recurses a few times per level of the value, and per $ref followed; only a recursive
+# $ref makes it deeper than the schema (through the value's levels, or round a cycle that does not
+# descend, which ajv follows until its stack overflows). Rather than slow every walk down with an
+# explicit stack, a walk that gets this many levels (of the value, plus $refs followed) deeper than
+# where its thread started goes on in a new thread (a fresh Python stack), the caller waiting. Past
+# NESTING_LIMIT levels of the value or of $refs, where ajv's recursion overflows, it stops with
+# StackOverflow. So a thread's stack holds at most this many levels.
+_LEVELS_PER_THREAD = 100
+
+
 class _Collector:
-    __slots__ = ("errors", "lenient")
+    __slots__ = ("errors", "lenient", "refs", "hop_at")
 
     def __init__(self, errors: list, lenient: bool) -> None:
         self.errors = errors
         self.lenient = lenient
+        self.refs = 0  # $refs being followed
+        self.hop_at = _LEVELS_PER_THREAD  # len(path) + refs at which validate goes on in a new thread
+
+    def _validate_on_new_thread(self, node: Node, value: Any, path: tuple) -> None:
+        outer = self.hop_at
+        self.hop_at = len(path) + self.refs + _LEVELS_PER_THREAD
+        failure: list = []
+
+        def run() -> None:
+            try:
+                self.validate(node, value, path)
+            except BaseException as exc:  # handed to the waiting caller, which raises it
+                failure.append(exc)
+
+        thread = threading.Thread(target=run, name="dpv-deep-value", daemon=True)
+        thread.start()
+        thread.join()
+        self.hop_at = outer
+        if failure:
+            raise failure[0]
 
     def add(self, keyword: str, path: tuple, message: str, param: Any = None) -> None:
         self.errors.append(AjvError(keyword, path, message, param))
@@ -147,6 +179,9 @@ class _Collector:
         return len(self.errors) == before
 
     def validate(self, node: Node, value: Any, path: tuple) -> None:
+        if len(path) + self.refs >= self.hop_at:
+            self._validate_on_new_thread(node, value, path)
+            return
         if node.always_false:
             self.add("false schema", path, messages.FALSE_SCHEMA)
             return
@@ -155,7 +190,11 @@ class _Collector:
         if node.type_upfront and not type_matches(node.types, value, self.lenient):  # type: ignore[arg-type]
             self.add("type", path, node.type_message)
         if node.ref is not None:
+            if self.refs >= NESTING_LIMIT or len(path) > NESTING_LIMIT:
+                raise StackOverflow(NESTING_LIMIT)
+            self.refs += 1
             self.validate(node.ref, value, path)
+            self.refs -= 1  # (an exception ends the whole walk: nothing to restore then)
             return
         if node.number_group:
             number = value if is_number(value) else lenient_number(value) if self.lenient else None

@@ -34,6 +34,12 @@ TYPE_BITS = {
 }
 # Past 2**53, Python's exact integer comparisons can disagree with JavaScript's doubles.
 SAFE_INTEGER = 2**53
+# Schema levels a fast check covers; deeper subschemas go to the exact collector, which walks any
+# depth. This bounds the recursion of building checks and of the Cython kernel's native walks.
+FAST_LEVELS = 64
+# Generated Python nests one block per schema level; past these, a subschema gets its own function
+# (Python refuses more than 20 nested loops and 100 indentation levels).
+_MAX_INDENT, _MAX_LOOPS = 60, 15
 
 
 class FastNode:
@@ -96,7 +102,7 @@ def _needs_exact(node: Node) -> bool:
     )
 
 
-def build_fast(node: Optional[Node]) -> Optional[FastNode]:
+def build_fast(node: Optional[Node], level: int = 0) -> Optional[FastNode]:
     """The FastNode for a compiled node; None when the node accepts every value."""
     if node is None or node.empty:
         return None
@@ -104,7 +110,7 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
     if node.always_false:
         fast.never = True
         return fast
-    if _needs_exact(node):
+    if level >= FAST_LEVELS or _needs_exact(node):
         fast.exact = node
         return fast
     if node.types is not None:
@@ -127,17 +133,19 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
         fast.string_enum = frozenset([node.const])
     if node.array_group:
         fast.min_items, fast.max_items = node.min_items, node.max_items
-        fast.items = build_fast(node.items)
+        fast.items = build_fast(node.items, level + 1)
     if node.object_group:
         fast.min_props, fast.max_props = node.min_props, node.max_props
         required = {name for name, _, _, is_required in node.properties if is_required}
         fast.required = tuple(dict.fromkeys([*node.required_early, *sorted(required)]))
         fast.properties = tuple(
-            (name, sub) for name, _, child, _ in node.properties if (sub := build_fast(child)) is not None
+            (name, sub)
+            for name, _, child, _ in node.properties
+            if (sub := build_fast(child, level + 1)) is not None
         )
         fast.additional_false = node.additional_false
         fast.property_set = node.property_set
-        fast.additional = build_fast(node.additional_schema)
+        fast.additional = build_fast(node.additional_schema, level + 1)
     return fast
 
 
@@ -149,9 +157,6 @@ def exact_check(node: Node, value: Any, stripped: bool) -> bool:
 # -- Python code generation for the pure kernel ---------------------------------------------------
 
 
-_MAX_INDENT = 24  # indentation levels per generated function; each loop takes at least two
-
-
 class _Emitter:
     """Writes one function `check(v)` whose body returns False at the first failed test."""
 
@@ -159,11 +164,16 @@ class _Emitter:
         self.lines: list = []
         self.names: dict = {"exact_check": exact_check, "SAFE": SAFE_INTEGER}
         self.counter = 0
+        self.loops = 0  # `for` blocks around the line being written
 
     def constant(self, value: Any) -> str:
         name = f"k{len(self.names)}"
         self.names[name] = value
         return name
+
+    def count(self, limit: Any) -> str:
+        """A count limit in the source: an int literal, or a named constant (Infinity, from 1e400)."""
+        return repr(limit) if type(limit) is int else self.constant(limit)
 
     def variable(self) -> str:
         self.counter += 1
@@ -174,16 +184,16 @@ class _Emitter:
 
     def block(self, fast: FastNode, var: str, stripped: bool, depth: int) -> None:
         """The checks of `fast` as an indented block (`pass` when it tests nothing)."""
-        if depth > _MAX_INDENT:
-            # CPython refuses code nested 100 levels (or 20 loops) deep: go on in a function of its own.
-            self.line(depth, f"if not {self.constant(_generate(fast, stripped))}({var}): return False")
-            return
         before = len(self.lines)
         self.node(fast, var, stripped, depth)
         if len(self.lines) == before:
             self.line(depth, "pass")
 
     def node(self, fast: FastNode, var: str, stripped: bool, depth: int) -> None:
+        if depth > _MAX_INDENT or self.loops > _MAX_LOOPS:
+            check = self.constant(_generated(fast, stripped))
+            self.line(depth, f"if not {check}({var}): return False")
+            return
         if fast.never:
             self.line(depth, "return False")
             return
@@ -213,9 +223,9 @@ class _Emitter:
     def strings(self, fast: FastNode, var: str, depth: int) -> None:
         tests = []
         if fast.min_length is not None:
-            tests.append(f"len({var}) < {fast.min_length}")
+            tests.append(f"len({var}) < {self.count(fast.min_length)}")
         if fast.max_length is not None:
-            tests.append(f"len({var}) > {fast.max_length}")
+            tests.append(f"len({var}) > {self.count(fast.max_length)}")
         if fast.format_check is not None:
             tests.append(f"not {self.constant(fast.format_check)}({var})")
         if fast.pattern is not None:
@@ -229,9 +239,9 @@ class _Emitter:
     def arrays(self, fast: FastNode, var: str, depth: int) -> None:
         tests = []
         if fast.min_items is not None:
-            tests.append(f"len({var}) < {fast.min_items}")
+            tests.append(f"len({var}) < {self.count(fast.min_items)}")
         if fast.max_items is not None:
-            tests.append(f"len({var}) > {fast.max_items}")
+            tests.append(f"len({var}) > {self.count(fast.max_items)}")
         if not tests and fast.items is None:
             return
         self.line(depth, f"if type({var}) is list:")
@@ -240,7 +250,9 @@ class _Emitter:
         if fast.items is not None:
             item = self.variable()
             self.line(depth + 1, f"for {item} in {var}:")
+            self.loops += 1
             self.block(fast.items, item, False, depth + 2)  # the reference does not strip inside arrays
+            self.loops -= 1
 
     def objects(self, fast: FastNode, var: str, stripped: bool, depth: int) -> None:
         if not (
@@ -279,14 +291,16 @@ class _Emitter:
                 self.line(depth + 1, f"if {skip_null}{key} not in {names}: return False")
             else:
                 self.line(depth + 1, f"if {skip_null}{key} not in {names}:")
+                self.loops += 1
                 self.block(fast.additional, member, stripped, depth + 2)  # type: ignore[arg-type]
+                self.loops -= 1
         if fast.min_props is not None or fast.max_props is not None:
             count = f"sum(1 for m in {var}.values() if m is not None)" if stripped else f"len({var})"
             tests = []
             if fast.min_props is not None:
-                tests.append(f"n < {fast.min_props}")
+                tests.append(f"n < {self.count(fast.min_props)}")
             if fast.max_props is not None:
-                tests.append(f"n > {fast.max_props}")
+                tests.append(f"n > {self.count(fast.max_props)}")
             self.line(depth, f"n = {count}")
             self.line(depth, f"if {' or '.join(tests)}: return False")
 
@@ -312,10 +326,10 @@ def _type_test(bits: int, var: str) -> str:
 
 def python_check(fast: FastNode) -> Callable[[Any], bool]:
     """Generated Python source for `fast`, applied to a root value in a stripped position."""
-    return _generate(fast, True)
+    return _generated(fast, True)
 
 
-def _generate(fast: FastNode, stripped: bool) -> Callable[[Any], bool]:
+def _generated(fast: FastNode, stripped: bool) -> Callable[[Any], bool]:
     emitter = _Emitter()
     emitter.node(fast, "v0", stripped, 1)
     source = "def check(v0):\n" + "\n".join(emitter.lines) + "\n    return True\n"
