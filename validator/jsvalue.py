@@ -480,12 +480,11 @@ def _new_copy(obj: dict) -> dict:
     return ProtoObject({}, None) if type(proto) is dict or type(proto) is list else {}
 
 
-def _clean_pairs(items: Any, root: Any = None) -> dict:
+def _clean_pairs(items: Any, root: Any = None, depth: int = 1) -> dict:
     """clean's loop over one object's (key, value) iterator; nested objects with an explicit stack."""
     if root is None:
         root = {}
     out = root
-    depth = 1
     stack: list = []
     while True:
         for key, item in items:
@@ -493,7 +492,9 @@ def _clean_pairs(items: Any, root: Any = None) -> dict:
                 # `out["__proto__"] = v` sets the prototype instead of a property (ignored for
                 # primitives): `out` was made a ProtoObject for this (see _new_copy).
                 if type(item) is dict:
-                    out.proto = _clean_pairs(_own_items(item), _new_copy(item))
+                    if depth >= NESTING_LIMIT:
+                        raise StackOverflow(NESTING_LIMIT)
+                    out.proto = _clean_pairs(_own_items(item), _new_copy(item), depth + 1)
                 elif type(item) is list:
                     out.proto = item
                 continue
