@@ -143,3 +143,17 @@ def test_a_version_that_is_not_selected_is_never_compiled(kernel: str) -> None:
         _export(no_document, archived, good), version=2, kernel=kernel, strict_plan=True
     )
     assert only.validate_line(_batch("S0")) == b'{"results":[],"batch":{}}'
+
+
+def test_a_repeated_version_number_picks_the_first_as_the_reference_does(kernel: str) -> None:
+    # mp planning:batches:validate --versionNumber N uses data_plan_versions.find(v => v.version === N).
+    export = _export(
+        {"version": 2, "version_document": _plan({"type": "object"})},
+        {"version": 2, "version_document": _plan({"type": "object", "required": ["x"]})},
+    )
+    expected = b'{"results":[],"batch":{}}'
+    assert validator.load_plan(export, version=2, kernel=kernel).validate_line(_batch("S0")) == expected
+    routed = {"events": [{"event_type": "screen_view", "data": {"screen_name": "S0"}}],
+              "context": {"data_plan": {"plan_id": "app", "plan_version": 2}}}
+    both = validator.load_plan(export, kernel=kernel)
+    assert both.validate_line(json.dumps(routed).encode()) == expected

@@ -159,7 +159,7 @@ def select_versions(versions: list, version: Any = None, environment: Optional[s
             if not picked:
                 have = sorted({str(v.version) for v in candidates})
                 raise PlanError(f"{label} has no version {version} (versions: {', '.join(have) or 'none'})")
-            chosen.append(picked[-1])
+            chosen.append(picked[0])  # the first, as the mp CLI's versions.find(...)
         else:
             active = [v for v in candidates if environment in v.environments]
             pool = active or candidates
@@ -174,6 +174,6 @@ def route(versions: list, plan_id: Any, version: Any, environment: Any) -> Optio
         return None
     if version is not None:
         exact = [v for v in candidates if v.version == version]
-        return exact[-1] if exact else None
+        return exact[0] if exact else None
     active = [v for v in candidates if environment is not None and environment in v.environments]
     return max(active or candidates, key=_version_number)
