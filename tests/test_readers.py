@@ -909,3 +909,12 @@ def test_parquet_is_one_range(tmp_path: Path, pa: Any) -> None:
     size = path.stat().st_size
     assert list(iter_line_chunks(str(path), 10)) == [(0, size, 1)]
     assert list(read_line_range(str(path), 0, size, 1)) == _records(path)
+
+
+def test_lines_that_javascript_trims_to_nothing_are_blank(tmp_path: Path) -> None:
+    # The reference's line reader skips a line whose String.prototype.trim() is empty.
+    path = tmp_path / "spaces.ndjson"
+    path.write_bytes(b'{"events":[]}\n\xc2\xa0\n\xe3\x80\x80 \n\xe2\x80\xa8\n{"events":[]}\n\xc2\xa9\n')
+    records = list(open_records(str(path)))
+    assert [r.line for r in records] == [1, 5, 6]
+    assert records[-1].raw == b"\xc2\xa9"  # a copyright sign is no space: an error line, as in the reference

@@ -335,8 +335,22 @@ def _strip_bom(blocks: Iterator[Any]) -> Iterator[Any]:
     return chain((first,), blocks)
 
 
+# What JavaScript's String.prototype.trim() removes: the reference's line reader skips a line that
+# trims to nothing, such as one holding only a no-break space.
+_JS_SPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+# First bytes of those characters in UTF-8: a line starting otherwise is not blank.
+_JS_SPACE_LEADS = frozenset(b"\t\n\v\f\r \xc2\xe1\xe2\xe3\xef")
+
+
 def _blank(line: bytes) -> bool:
-    return not line or line.isspace()
+    return not line or line.isspace() or (line[0] in _JS_SPACE_LEADS and _js_blank(line))
+
+
+def _js_blank(line: bytes) -> bool:
+    return not line.decode("utf-8", "replace").strip(_JS_SPACE)
 
 
 def _complete(line: bytes) -> bool:
@@ -419,7 +433,7 @@ def _line_records(blocks: Iterable[Any], source: str, number: int) -> Iterator[R
             number += 1
             if line[-1:] == b"\r":
                 line = line[:-1]
-            if line and not line.isspace():
+            if line and not line.isspace() and not (line[0] in _JS_SPACE_LEADS and _js_blank(line)):
                 yield new(Record, (source, number, line, NOTHING, None))
 
 
