@@ -28,6 +28,7 @@ from validator.results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
     UNPLANNABLE_RESULT,
+    event_timeout,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -35,6 +36,7 @@ from validator.results import (
 )
 from validator.schema import fastcheck
 from validator.schema.fastcheck import build_fast, checked_points, exact_check
+from validator.schema.jsregex import RegexTimeout
 
 NAME = "cython"
 
@@ -345,9 +347,12 @@ cdef object _user_attributes_result(object plan, object batch):
         return INVALID_UA_SCHEMA_RESULT
     point = plan.ua_point
     attributes = batch.get("user_attributes", MISSING) if type(batch) is dict else MISSING
-    if point.fast is not None and type(attributes) is dict and point.fast(attributes):
-        return None
-    return _errors_result(plan, point, attributes)
+    try:
+        if point.fast is not None and type(attributes) is dict and point.fast(attributes):
+            return None
+        return _errors_result(plan, point, attributes)
+    except RegexTimeout as exc:
+        raise exc.within("/user_attributes") from None
 
 
 def batch_results(plan, batch):
@@ -356,10 +361,13 @@ def batch_results(plan, batch):
     cdef dict lookup = plan.lookup
     events = _events_of(batch)
     if events:
-        for event in <list>events:
-            result = _event_result(plan, lookup, event)
-            if result is not None:
-                results.append(result)
+        try:
+            for event in <list>events:
+                result = _event_result(plan, lookup, event)
+                if result is not None:
+                    results.append(result)
+        except RegexTimeout as exc:
+            raise event_timeout(exc, events, event) from None
     ua = _user_attributes_result(plan, batch)
     if ua is not None:
         results.append(ua)
@@ -371,9 +379,12 @@ def batch_is_valid(plan, batch):
     cdef dict lookup = plan.lookup
     events = _events_of(batch)
     if events:
-        for event in <list>events:
-            if _event_result(plan, lookup, event) is not None:
-                return False
+        try:
+            for event in <list>events:
+                if _event_result(plan, lookup, event) is not None:
+                    return False
+        except RegexTimeout as exc:
+            raise event_timeout(exc, events, event) from None
     return _user_attributes_result(plan, batch) is None
 
 
@@ -586,15 +597,18 @@ cdef class ErrorWalker:
             errors.append(AjvError("maxLength", path, self.max_length_message, None))
         if self.min_length >= 0 and length < self.min_length:
             errors.append(AjvError("minLength", path, self.min_length_message, None))
-        if self.pattern is not None:
-            if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
-                matched = self.pattern_ascii(value) is not None
-            else:
-                matched = self.pattern(value)
-            if not matched:
-                errors.append(AjvError("pattern", path, self.pattern_message, None))
-        if self.format_check is not None and not self.format_check(value):
-            errors.append(AjvError("format", path, self.format_message, None))
+        try:
+            if self.pattern is not None:
+                if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
+                    matched = self.pattern_ascii(value) is not None
+                else:
+                    matched = self.pattern(value)
+                if not matched:
+                    errors.append(AjvError("pattern", path, self.pattern_message, None))
+            if self.format_check is not None and not self.format_check(value):
+                errors.append(AjvError("format", path, self.format_message, None))
+        except RegexTimeout as exc:
+            raise exc.at(path) from None
         return 0
 
     cdef int _arrays(self, list value, tuple path, list errors) except -2:

@@ -16,6 +16,7 @@ from .errors import BatchFailure, PlanError
 from .lineparse import parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
+from .schema.jsregex import time_limit
 
 
 class PlanValidator:
@@ -28,8 +29,10 @@ class PlanValidator:
         compat: Optional[str] = None,
         lenient_types: bool = False,
         kernel: Optional[str] = None,
+        regex_timeout: Optional[float] = None,
     ) -> None:
-        self._options = {"compat": compat, "lenient_types": lenient_types, "kernel": kernel}
+        self._options: dict = {"compat": compat, "lenient_types": lenient_types, "kernel": kernel}
+        self._options["regex_timeout"] = timeout = time_limit(regex_timeout)
         self._kernel = _kernel.load(kernel)
         self.backend: str = self._kernel.NAME
         self.versions: list = list(versions)
@@ -43,6 +46,7 @@ class PlanValidator:
                     compat=compat,
                     lenient=lenient_types,
                     source=version.source,
+                    regex_timeout=timeout,
                 )
             except PlanError as exc:
                 problems.extend(exc.problems)
@@ -158,6 +162,7 @@ def load_plan(
     compat: Optional[str] = None,
     lenient_types: bool = False,
     kernel: Optional[str] = None,
+    regex_timeout: Optional[float] = None,
 ) -> PlanValidator:
     """Read and compile plans, ready to validate.
 
@@ -169,7 +174,12 @@ def load_plan(
     result in every batch when the plan has no user_attributes point); default: data-planning-node >= 1.0.4.
     lenient_types: emulate the mParticle server, which does not tell 42 from "42" or true from "true".
     kernel: "python" or "cython"; default: the compiled kernel when built.
+    regex_timeout: seconds (of CPU) a pattern or format may run on one value before the batch gets
+    an error line instead of hanging the run; default 1. Only regexes that are not proven
+    linear-time run under this guard (see schema/regexcost.py).
     Raises PlanError listing every unusable data point with a JSON pointer.
     """
     versions = select_versions(read_plans(source), version, environment)
-    return PlanValidator(versions, compat=compat, lenient_types=lenient_types, kernel=kernel)
+    return PlanValidator(
+        versions, compat=compat, lenient_types=lenient_types, kernel=kernel, regex_timeout=regex_timeout
+    )

@@ -28,6 +28,7 @@ from .readers import ParquetOptions
 from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
 from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
+from .schema.jsregex import MATCH_TIMEOUT, time_limit
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNUSABLE = 0, 1, 2, 3
 
@@ -42,6 +43,13 @@ def _jobs(value: str) -> int:
     if jobs < 1:
         raise click.BadParameter("must be at least 1")
     return jobs
+
+
+def _seconds(value: float) -> float:
+    try:
+        return time_limit(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _pairs(values: tuple, option: str, parse_value: bool) -> tuple:
@@ -141,6 +149,16 @@ def main() -> None:
     is_flag=True,
     help='Accept 42 for "42" and "true" for true, as mParticle\'s servers do.',
 )
+@click.option(
+    "--regex-timeout",
+    type=float,
+    default=MATCH_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    callback=lambda _context, _option, seconds: _seconds(seconds),
+    help="CPU time a pattern or format not proven linear-time may take on one value; past it the "
+    "batch gets an error line.",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="results", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--with-source", is_flag=True, help='Add {"file","line"} to every result line.')
@@ -225,6 +243,7 @@ def validate(
     environment: Optional[str],
     compat: Optional[str],
     lenient_types: bool,
+    regex_timeout: float,
     output_format: str,
     output: Optional[str],
     with_source: bool,
@@ -271,6 +290,7 @@ def validate(
             compat=compat,
             lenient_types=lenient_types,
             kernel=kernel,
+            regex_timeout=regex_timeout,
         )
     except PlanError as exc:
         _fail(str(exc), EXIT_UNUSABLE)

@@ -15,6 +15,7 @@ from .jsout import dumps
 from .jsvalue import truthy
 from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .schema.compiler import compile_schema
+from .schema.jsregex import MATCH_TIMEOUT
 from .schema.nodes import Node
 
 COMPAT_MODES = (None, "1.0.3", "1.0.4")
@@ -90,8 +91,12 @@ def compile_document(
     compat: Optional[str] = None,
     lenient: bool = False,
     source: str = "",
+    regex_timeout: float = MATCH_TIMEOUT,
 ) -> CompiledPlan:
-    """Compile a version document `{"data_points": [...]}`; raise PlanError with every problem found."""
+    """Compile a version document `{"data_points": [...]}`; raise PlanError with every problem found.
+
+    regex_timeout: CPU seconds a pattern or format not proven linear may run on one value.
+    """
     if compat not in COMPAT_MODES:
         raise ValueError(f"compat must be one of {COMPAT_MODES[1:]} or None, not {compat!r}")
     if not truthy(document):
@@ -155,7 +160,7 @@ def compile_document(
         if key == UA_KEY and not _has_own_keys(point.schema):
             continue  # the reference reports 'Invalid JSON Schema' without compiling it
         where = f"{pointer}/data_points/{point.index}/validator/definition"
-        node, schema_problems = compile_schema(point.schema, where)
+        node, schema_problems = compile_schema(point.schema, where, regex_timeout=regex_timeout)
         label = describe_point(point.index, data_points[point.index])
         problems.extend(PlanProblem(p, message, label) for p, message in schema_problems)
         point.node = node

@@ -13,6 +13,7 @@ from .jsout import dumps, quote
 from .jsvalue import ARRAY_MEMBERS, INHERITED_NAMES, JSFunction, clean, inherited_member, is_array_index
 from .matching import synthesize_match, unplanned_key
 from .schema.collect import collect_errors
+from .schema.jsregex import RegexTimeout
 
 MISSING: Any = object()  # JS undefined: an absent value, or a key JSON.stringify drops
 
@@ -33,6 +34,14 @@ INVALID_UA_SCHEMA_RESULT = (
     + '"match":{"type":"user_attributes"},"validation_errors":[{"validation_error_type":"unknown",'
     '"error_pointer":"#","actual":"Invalid JSON Schema","key":"user_attributes"}]}}'
 )
+
+
+def event_timeout(exc: RegexTimeout, events: list, event: Any) -> RegexTimeout:
+    """A regex timeout inside `event`, located in the batch: `/events/N/...` (N found by identity)."""
+    for index, item in enumerate(events):
+        if item is event:
+            return exc.within(f"/events/{index}")
+    return exc.within("/events")
 
 
 def result_json(match_json: str, errors_json: list) -> str:

@@ -19,7 +19,6 @@ from typing import Any, Callable, Optional
 
 from ..jsvalue import INHERITED_NAMES, clean_nested, to_double
 from .collect import collect_errors
-from .formats import ascii_search
 from .nodes import Node
 
 NULL, BOOLEAN, INTEGRAL, FRACTION, STRING, ARRAY, OBJECT = 1, 2, 4, 8, 16, 32, 64
@@ -117,10 +116,12 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
             fast.maximum, fast.maximum_exclusive = to_double(node.max_limit), node.max_exclusive
     if node.string_group:
         fast.min_length, fast.max_length = node.min_length, node.max_length
-        fast.pattern = node.pattern.test if node.pattern is not None else None
+        # `probe` answers False past the time limit: the collector then reports it, with its path.
+        fast.pattern = node.pattern.probe if node.pattern is not None else None
         fast.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
-        fast.format_check = node.format_check
-        fast.format_ascii = ascii_search(node.format_name) if node.format_name is not None else None
+        regex = node.format_regex
+        fast.format_check = regex.probe if regex is not None else node.format_check
+        fast.format_ascii = regex.ascii_search if regex is not None else None
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)
     elif node.has_const:

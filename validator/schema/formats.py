@@ -3,14 +3,16 @@
 The sources below are ajv's own regex literals (lib/compile/formats.js, `formats.fast`), kept
 verbatim because the answers depend on every character (no calendar check for `date`, a colon
 required in `date-time` offsets, `a@b` is an email). They run through the ECMAScript translator,
-so `\\s`, `$` and case folding behave as in ajv. A format applies to strings only.
+so `\\s`, `$` and case folding behave as in ajv. A format applies to strings only. Like plan
+patterns, each is analysed (jsregex, regexcost): `url` (nested quantifiers: exponential) and `ipv6`
+(`.+\\s*$`: quadratic) are not proven linear and run under the time limit; the rest are.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
-from .jsregex import compile_js_regex, is_valid_js_regex
+from .jsregex import MATCH_TIMEOUT, JSRegex, compile_js_regex, is_valid_js_regex
 
 # name: (ECMAScript source, ignore case)
 FORMAT_SOURCES = {
@@ -54,20 +56,31 @@ def _is_regex(text: str) -> bool:
     return not Z_ANCHOR.test(text) and is_valid_js_regex(text)
 
 
-def _regex_check(source: str, ignore_case: bool) -> Callable[[str], bool]:
+def format_regex(name: str, timeout: float = MATCH_TIMEOUT) -> Optional[JSRegex]:
+    """The compiled regex behind format `name` (None for `regex` or an unknown name).
+
+    timeout: CPU seconds per value, where the regex is not proven linear (see JSRegex).
+    """
+    if name not in FORMAT_SOURCES:
+        return None
+    source, fold = FORMAT_SOURCES[name]
+    return compile_js_regex(source, fold, timeout, f'format "{name}"')
+
+
+def _regex_check(name: str) -> Callable[[str], bool]:
     """A format test that compiles its regex on first use (some are long: start-up stays fast)."""
     test: Callable[[str], bool] | None = None
 
     def check(text: str) -> bool:
         nonlocal test
         if test is None:
-            test = compile_js_regex(source, ignore_case, trusted=True).test
+            test = format_regex(name).test  # type: ignore[union-attr]  # a known name
         return test(text)
 
     return check
 
 
-FORMATS: dict = {name: _regex_check(source, fold) for name, (source, fold) in FORMAT_SOURCES.items()}
+FORMATS: dict = {name: _regex_check(name) for name in FORMAT_SOURCES}
 FORMATS["regex"] = _is_regex
 
 
@@ -75,11 +88,3 @@ def check_format(name: str, value: object) -> bool:
     """ajv's answer for `format: name` on `value` (non-strings always pass); KeyError if unknown."""
     check = FORMATS[name]
     return type(value) is not str or check(value)
-
-
-def ascii_search(name: str) -> Callable | None:
-    """The raw regex search behind a format, valid for ASCII strings only (None for `regex`)."""
-    if name not in FORMAT_SOURCES:
-        return None
-    source, fold = FORMAT_SOURCES[name]
-    return compile_js_regex(source, fold, trusted=True).ascii_search
