@@ -63,6 +63,7 @@ cdef class FastCheck:
     cdef double minimum, maximum
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
     cdef object pattern, pattern_ascii, format_check, format_ascii, string_enum, property_set
+    cdef Py_ssize_t pattern_ascii_max, format_ascii_max
     cdef FastCheck items, additional
     cdef tuple required, property_names, property_checks
     cdef bint additional_false, has_string_rules, has_array_rules, has_object_rules
@@ -81,8 +82,10 @@ cdef class FastCheck:
         self.max_length = _count(fast.max_length)
         self.pattern = fast.pattern
         self.pattern_ascii = fast.pattern_ascii
+        self.pattern_ascii_max = fast.pattern_ascii_max
         self.format_check = fast.format_check
         self.format_ascii = fast.format_ascii
+        self.format_ascii_max = fast.format_ascii_max
         self.string_enum = fast.string_enum
         self.min_items = _count(fast.min_items)
         self.max_items = _count(fast.max_items)
@@ -169,14 +172,15 @@ cdef class FastCheck:
             return False
         if self.max_length >= 0 and length > self.max_length:
             return False
+        # The raw searches serve ASCII values up to the length their analysis allows unguarded.
         if self.format_check is not None:
-            if self.format_ascii is not None and PyUnicode_IS_ASCII(value):
+            if self.format_ascii is not None and length <= self.format_ascii_max and PyUnicode_IS_ASCII(value):
                 if self.format_ascii(value) is None:
                     return False
             elif not self.format_check(value):
                 return False
         if self.pattern is not None:
-            if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
+            if self.pattern_ascii is not None and length <= self.pattern_ascii_max and PyUnicode_IS_ASCII(value):
                 if self.pattern_ascii(value) is None:
                     return False
             elif not self.pattern(value):
@@ -440,6 +444,7 @@ cdef class ErrorWalker:
     cdef str max_length_message, min_length_message, max_items_message, min_items_message
     cdef str max_props_message, min_props_message, pattern_message, format_message
     cdef object pattern, pattern_ascii, format_check
+    cdef Py_ssize_t pattern_ascii_max
     cdef ErrorWalker items, additional
     cdef tuple required_early, properties
     cdef object property_set
@@ -481,6 +486,7 @@ cdef class ErrorWalker:
         self.min_length_message = messages.min_length(node.min_length) if node.min_length is not None else ""
         self.pattern = node.pattern.test if node.pattern is not None else None
         self.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
+        self.pattern_ascii_max = node.pattern.fast_max if node.pattern is not None else -1
         self.pattern_message = messages.pattern(node.pattern.source) if node.pattern is not None else ""
         self.format_check = node.format_check
         self.format_message = messages.format_(node.format_name) if node.format_check is not None else ""
@@ -599,7 +605,8 @@ cdef class ErrorWalker:
             errors.append(AjvError("minLength", path, self.min_length_message, None))
         try:
             if self.pattern is not None:
-                if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
+                if (self.pattern_ascii is not None and length <= self.pattern_ascii_max
+                        and PyUnicode_IS_ASCII(value)):
                     matched = self.pattern_ascii(value) is not None
                 else:
                     matched = self.pattern(value)

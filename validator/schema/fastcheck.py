@@ -41,7 +41,8 @@ class FastNode:
     __slots__ = (
         "exact", "never", "type_bits",
         "minimum", "minimum_exclusive", "maximum", "maximum_exclusive",
-        "min_length", "max_length", "pattern", "pattern_ascii", "format_check", "format_ascii", "string_enum",
+        "min_length", "max_length", "pattern", "pattern_ascii", "pattern_ascii_max",
+        "format_check", "format_ascii", "format_ascii_max", "string_enum",
         "min_items", "max_items", "items",
         "min_props", "max_props", "required", "properties", "additional_false", "property_set",
         "additional",
@@ -59,8 +60,10 @@ class FastNode:
         self.max_length: Optional[int] = None
         self.pattern: Optional[Callable[[str], bool]] = None
         self.pattern_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
+        self.pattern_ascii_max = -1  # ... of at most this length (longer ones: `pattern`)
         self.format_check: Optional[Callable[[str], bool]] = None
         self.format_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
+        self.format_ascii_max = -1
         self.string_enum: Optional[frozenset] = None
         self.min_items: Optional[int] = None
         self.max_items: Optional[int] = None
@@ -117,11 +120,13 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
     if node.string_group:
         fast.min_length, fast.max_length = node.min_length, node.max_length
         # `probe` answers False past the time limit: the collector then reports it, with its path.
-        fast.pattern = node.pattern.probe if node.pattern is not None else None
-        fast.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
+        if node.pattern is not None:
+            fast.pattern = node.pattern.probe
+            fast.pattern_ascii, fast.pattern_ascii_max = node.pattern.ascii_search, node.pattern.fast_max
         regex = node.format_regex
         fast.format_check = regex.probe if regex is not None else node.format_check
-        fast.format_ascii = regex.ascii_search if regex is not None else None
+        if regex is not None:
+            fast.format_ascii, fast.format_ascii_max = regex.ascii_search, regex.fast_max
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)
     elif node.has_const:

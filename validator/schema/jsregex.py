@@ -20,6 +20,7 @@ format parses values from the batches, and a value nested a thousand groups deep
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
@@ -30,6 +31,11 @@ from .regexcost import Cost, analyse
 
 # CPU seconds one `test` may run on one value before the batch is failed instead of hanging the run.
 MATCH_TIMEOUT = 1.0
+# A bound on the time `re` takes per unit of a pattern's estimated work per character (see regexcost):
+# measured at up to 0.23 microseconds on random patterns, and near 1 ns per mark for patterns with
+# many groups (sre copies every group's marks when it backtracks), so 1 microsecond per work unit,
+# times (1 + groups). Values longer than the limit allows at that rate run under the time limit too.
+STEP_SECONDS = 1e-6
 # V8 clamps quantifier bounds at 2**31 - 1 (its "infinity": `{n,2147483647}` is `{n,}`).
 JS_INFINITY = 2**31 - 1
 # V8 refuses more capturing groups than this ("Too many captures").
@@ -576,10 +582,10 @@ def _count_groups(text: str) -> tuple:
 
 @lru_cache(maxsize=4096)
 def _parse(source: str) -> tuple:
-    """(Python pattern, tree, has lookbehind) for `source`; raises JSRegexError."""
+    """(Python pattern, tree, has lookbehind, number of groups) for `source`; raises JSRegexError."""
     parser = _Parser(source)
     pattern = parser.parse()
-    return pattern, parser.tree, parser.lookbehind
+    return pattern, parser.tree, parser.lookbehind, parser.group_count
 
 
 @lru_cache(maxsize=4096)
@@ -588,71 +594,88 @@ def regex_cost(source: str, ignore_case: bool = False, name: bool = False) -> Co
 
     Raises JSRegexError for an invalid source. See regexcost.
     """
-    _, tree, _ = _parse(source)
-    return analyse(tree, ignore_case, name)
+    return analyse(_parse(source)[1], ignore_case, name)
 
 
 class JSRegex:
     """A compiled ECMAScript regex; `test(s)` answers like JavaScript's `RegExp.prototype.test`.
 
-    linear: the analysis proved a backtracking engine linear on this pattern, so it runs on the
-    stdlib `re` with no guard (`ascii_search` is then the raw search, for callers that test ASCII
-    strings themselves). Otherwise it runs on the `regex` engine with `timeout` CPU seconds per value,
-    and `test` raises RegexTimeout past it; `probe` answers False instead (for fast checks, whose
-    False sends the value to a collector that reports the timeout with its path).
+    linear: the analysis proved a backtracking engine linear-time on this pattern, so values up to
+    `fast_max` code units (what the limit allows at the analysis' work bound) run on the stdlib `re`
+    with no guard; `ascii_search` is then that raw search, for callers that test ASCII strings of at
+    most `fast_max` characters themselves. Every other pattern, and longer values, run on the
+    `regex` engine with `timeout` CPU seconds per value: `test` raises RegexTimeout past it, `probe`
+    answers False instead (for fast checks, whose False sends the value to a collector that then
+    reports the timeout with the value's path).
     """
 
-    __slots__ = ("source", "linear", "timeout", "what", "_search", "_slow", "ascii_search", "probe")
+    __slots__ = (
+        "source", "linear", "timeout", "what", "fast_max", "ascii_search", "probe",
+        "_search", "_guarded", "_python", "_flags", "_slow",
+    )  # fmt: skip
 
     def __init__(
         self, source: str, ignore_case: bool = False, timeout: float = MATCH_TIMEOUT, what: str = ""
     ) -> None:
-        pattern, _, lookbehind = _parse(source)
-        flags = re.ASCII | (re.IGNORECASE if ignore_case else 0)
+        pattern, _, lookbehind, groups = _parse(source)
+        cost = regex_cost(source, ignore_case)
         self.source = source
         self.timeout = timeout
         self.what = what or f"pattern /{source}/"
-        # Python's re has no variable-length lookbehind: those patterns need the regex engine anyway.
-        self.linear = regex_cost(source, ignore_case).linear and not lookbehind
+        self._python, self._flags = pattern, ignore_case
         self._slow: Optional[str] = None  # the last value that ran out of time (see _guarded_test)
-        compiled: Any = None
+        self._guarded: Optional[Callable] = None
+        # Python's re has no variable-length lookbehind: those patterns need the regex engine anyway.
+        self.linear = cost.linear and not lookbehind
+        self._search: Optional[Callable] = None
         if self.linear:
             try:
-                compiled = re.compile(pattern, flags)
+                self._search = re.compile(pattern, re.ASCII | (re.IGNORECASE if ignore_case else 0)).search
             except (re.error, RecursionError, OverflowError):
                 self.linear = False
-        if not self.linear:
+        if self.linear:
+            per_unit = STEP_SECONDS * cost.work * (1 + groups)
+            self.fast_max = sys.maxsize if not cost.work else int(timeout / per_unit)
+        else:
+            self.fast_max = -1
+            self._guarded_search()  # compile now: a pattern Python cannot run fails the plan at load
+        self.ascii_search: Optional[Callable] = self._search
+        self.probe: Callable[[str], bool] = self.test if self.fast_max == sys.maxsize else self._probe
+
+    def _guarded_search(self) -> Callable:
+        if self._guarded is None:
+            flags = regex_engine.ASCII | regex_engine.VERSION0
+            if self._flags:
+                flags |= regex_engine.IGNORECASE
             try:
-                guarded_flags = regex_engine.ASCII | regex_engine.VERSION0
-                if ignore_case:
-                    guarded_flags |= regex_engine.IGNORECASE
-                compiled = regex_engine.compile(pattern, guarded_flags)
+                self._guarded = regex_engine.compile(self._python, flags).search
             except (regex_engine.error, RecursionError, OverflowError) as exc:
-                raise JSRegexError(f"pattern {source!r} cannot be run by the Python engines: {exc}") from exc
-        self._search: Callable = compiled.search
-        self.ascii_search: Optional[Callable] = compiled.search if self.linear else None
-        self.probe: Callable[[str], bool] = self.test if self.linear else self._probe
+                raise JSRegexError(
+                    f"pattern {self.source!r} cannot be run by the Python engines: {exc}"
+                ) from exc
+        return self._guarded
 
     def test(self, text: str) -> bool:
         """True when the pattern matches anywhere in `text`; raises RegexTimeout past the time limit."""
-        if self.linear:
-            return self._search(to_code_units(text)) is not None
-        return self._guarded_test(text)
+        units = to_code_units(text)
+        if len(units) <= self.fast_max:
+            return self._search(units) is not None  # type: ignore[misc]  # set when fast_max >= 0
+        return self._guarded_test(text, units)
 
     def _probe(self, text: str) -> bool:
         try:
-            return self._guarded_test(text)
+            return self.test(text)
         except RegexTimeout:
             return False
 
-    def _guarded_test(self, text: str) -> bool:
+    def _guarded_test(self, text: str, units: str) -> bool:
         # A value that just ran out of time fails at once: the collector that reports it (after a
         # fast check's probe said False) must not spend the limit a second time.
         slow = self._slow
         if slow is not None and (text is slow or text == slow):
             raise RegexTimeout(self.what, self.timeout)
         try:
-            return self._search(to_code_units(text), timeout=self.timeout) is not None
+            return self._guarded_search()(units, timeout=self.timeout) is not None
         except TimeoutError:
             self._slow = text
             raise RegexTimeout(self.what, self.timeout) from None

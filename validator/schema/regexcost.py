@@ -42,10 +42,18 @@ DEPTH_CAP = 150
 
 
 class Cost(NamedTuple):
-    """linear: proven linear for a backtracking engine; shapes: (code, description) of the causes found."""
+    """What the analysis found.
+
+    linear: proven linear-time for a backtracking engine. work: when linear, a bound on the engine's
+    steps per character of the value: live routes times the ways each can go on, at the worst
+    character (lookaheads included); 0 when the pattern is anchored and reads a bounded prefix, so
+    its time does not grow with the value. shapes: (code, description) of the super-linear shapes
+    found (when asked to name them).
+    """
 
     linear: bool
     shapes: tuple
+    work: int = 0
 
 
 class _GiveUp(Exception):
@@ -116,6 +124,8 @@ class _Model:
         self.refs: list = []  # position -> True for the stand-ins of backreferences
         self.shapes: list = []  # found while building (backreferences under quantifiers)
         self.blockers: list = []  # what forbids a proof whatever the exploration finds
+        self.most = 0  # the most work (routes times their ways on) at one character, last exploration
+        self.look_work = 0  # the steps of one run of each lookahead body, summed
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -268,6 +278,8 @@ class _Model:
             return
         if model.cyclic() or model.explore(fragment, False, ROUTES_CAP)[0] != "bounded":
             self.blockers.append("lookahead")
+            return
+        self.look_work += model.most * max(1, len(model.sets))
 
     def cyclic(self) -> bool:
         state = [0] * len(self.sets)  # 0 new, 1 on the path, 2 done
@@ -336,6 +348,7 @@ class _Model:
         """
         accepting = set(fragment.last_clean)
         masks = self.minterms()
+        self.most = 0
         start: tuple = (None, search)
         parents: dict = {start: None}
         frontier = [start]
@@ -345,7 +358,10 @@ class _Model:
                 live, inject = state
                 for mask in masks:
                     routes = self.step(live, mask, fragment, inject)
-                    if sum(routes.values()) > cap:
+                    total = sum(routes.values())
+                    work = sum(n * (1 + len(self.follow[q])) for q, n in routes.items())
+                    self.most = max(self.most, work)
+                    if total > cap:
                         word = [mask]
                         back = state
                         while parents[back] is not None:
@@ -483,16 +499,16 @@ def analyse(tree: tuple, ignore_case: bool = False, name: bool = False) -> Cost:
         fragment = model.build(tree, (), 0)
     except _GiveUp:
         return Cost(False, tuple(model.shapes))
-    if fragment.empty_clean:
-        # It matches "" at the first position: the search ends there (after one greedy run at most).
-        return Cost(not model.blockers, tuple(model.shapes))
-    search = bool(fragment.first_free)
+    # A pattern that can match "" with no assertion matches at the first start: the search never
+    # tries another (but the routes ordered before that empty match, greedy ones, still run).
+    search = bool(fragment.first_free) and not fragment.empty_clean
     # Anchored and without loops, a pattern reads a bounded prefix of any value once: many routes
     # then cost a constant, not a factor per character.
     bounded = not search and not model.cyclic()
     verdict, _ = model.explore(fragment, search, LINT_ROUTES_CAP if bounded else ROUTES_CAP)
     if verdict == "bounded":
-        return Cost(not model.blockers, tuple(model.shapes))
+        work = 0 if bounded else max(1, model.most) * (1 + model.look_work)
+        return Cost(not model.blockers, tuple(model.shapes), work)
     shapes = list(model.shapes)
     if verdict == "growth" and name:
         # Name only growth that goes on (a bounded pattern with many routes is linear, if slowly).
