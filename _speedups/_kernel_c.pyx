@@ -515,7 +515,11 @@ cdef class ErrorWalker:
         self.enum_strings = frozenset(node.enum) if node.enum is not None else None
 
     cdef int _exact(self, object value, tuple path, bint stripped, list errors) except -2:
-        for error in collect_errors(self.exact, clean_nested(value) if stripped else value):
+        try:
+            found = collect_errors(self.exact, clean_nested(value) if stripped else value)
+        except RegexTimeout as exc:
+            raise exc.at(path + exc.path, exc.subject) from None
+        for error in found:
             errors.append(AjvError(error.keyword, path + error.path, error.message, error.param))
         return 0
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from ..jsvalue import format_number, js_keys, to_double
 from . import messages
-from .formats import FORMATS, format_regex
+from .formats import FORMATS, format_checker
 from .jsregex import MATCH_TIMEOUT, JSRegexError, compile_js_regex
 from .nodes import (
     ARRAY_KEYWORDS,
@@ -286,9 +286,10 @@ class SchemaCompiler:
             check = FORMATS.get(name)
             if check is None:
                 self.problems.append((pointer + "/format", f'unknown format "{name}" is used in schema'))
-            node.format_name, node.format_check = name, check
-            if check is not None and (regex := format_regex(name, self.regex_timeout)) is not None:
-                node.format_regex, node.format_check = regex, regex.test
+            node.format_name = name
+            if check is not None:
+                node.format_checker = format_checker(name, self.regex_timeout)
+                node.format_check = node.format_checker.test
 
     def _compile_array(self, node: Node, schema: dict, pointer: str, base: str) -> None:
         if not any(k in schema for k in ARRAY_KEYWORDS):

@@ -19,6 +19,7 @@ from typing import Any, Callable, Optional
 
 from ..jsvalue import INHERITED_NAMES, clean_nested, to_double
 from .collect import collect_errors
+from .jsregex import RegexTimeout
 from .nodes import Node
 
 NULL, BOOLEAN, INTEGRAL, FRACTION, STRING, ARRAY, OBJECT = 1, 2, 4, 8, 16, 32, 64
@@ -123,10 +124,10 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
         if node.pattern is not None:
             fast.pattern = node.pattern.probe
             fast.pattern_ascii, fast.pattern_ascii_max = node.pattern.ascii_search, node.pattern.fast_max
-        regex = node.format_regex
-        fast.format_check = regex.probe if regex is not None else node.format_check
-        if regex is not None:
-            fast.format_ascii, fast.format_ascii_max = regex.ascii_search, regex.fast_max
+        checker = node.format_checker
+        if checker is not None:
+            fast.format_check = checker.probe
+            fast.format_ascii, fast.format_ascii_max = checker.ascii_search, checker.fast_max
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)
     elif node.has_const:
@@ -148,8 +149,15 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
 
 
 def exact_check(node: Node, value: Any, stripped: bool) -> bool:
-    """The collector's verdict on one subvalue (nulls stripped first where the reference strips)."""
-    return not collect_errors(node, clean_nested(value) if stripped else value)
+    """The collector's verdict on one subvalue (nulls stripped first where the reference strips).
+
+    A regex timeout is a "not certainly valid" here: the collector then runs from the root and
+    reports it with the value's whole path (the regex remembers the value, so at once).
+    """
+    try:
+        return not collect_errors(node, clean_nested(value) if stripped else value)
+    except RegexTimeout:
+        return False
 
 
 # -- Python code generation for the pure kernel ---------------------------------------------------

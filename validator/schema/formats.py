@@ -10,9 +10,10 @@ patterns, each is analysed (jsregex, regexcost): `url` (nested quantifiers: expo
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from functools import cache
+from typing import Any, Callable, Optional
 
-from .jsregex import MATCH_TIMEOUT, JSRegex, compile_js_regex, is_valid_js_regex
+from .jsregex import MATCH_TIMEOUT, JSRegex, RegexTimeout, compile_js_regex, is_valid_js_regex
 
 # name: (ECMAScript source, ignore case)
 FORMAT_SOURCES = {
@@ -49,11 +50,12 @@ FORMAT_SOURCES = {
 }
 
 # ajv's `regex` format: rejects a `\\Z` anchor (not JavaScript), else "does new RegExp(s) compile".
-Z_ANCHOR = compile_js_regex(r"[^\\]\\Z")
+Z_ANCHOR = r"[^\\]\\Z"
 
 
-def _is_regex(text: str) -> bool:
-    return not Z_ANCHOR.test(text) and is_valid_js_regex(text)
+def _is_regex(text: str, timeout: float = MATCH_TIMEOUT) -> bool:
+    z_anchor = compile_js_regex(Z_ANCHOR, False, timeout, 'format "regex"')
+    return not z_anchor.test(text) and is_valid_js_regex(text, timeout)
 
 
 def format_regex(name: str, timeout: float = MATCH_TIMEOUT) -> Optional[JSRegex]:
@@ -84,7 +86,42 @@ FORMATS: dict = {name: _regex_check(name) for name in FORMAT_SOURCES}
 FORMATS["regex"] = _is_regex
 
 
-def check_format(name: str, value: object) -> bool:
-    """ajv's answer for `format: name` on `value` (non-strings always pass); KeyError if unknown."""
-    check = FORMATS[name]
-    return type(value) is not str or check(value)
+class RegexFormat:
+    """ajv's `regex` format under a time limit, shaped like a JSRegex for the kernels.
+
+    `test` raises RegexTimeout when parsing the value takes longer than `timeout` CPU seconds;
+    `probe` answers False instead, and the value is remembered so that the collector's `test`
+    then fails at once.
+    """
+
+    __slots__ = ("timeout", "_slow")
+    ascii_search = None
+    fast_max = -1
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._slow: Optional[str] = None
+
+    def test(self, text: str) -> bool:
+        slow = self._slow
+        if slow is not None and (text is slow or text == slow):
+            raise RegexTimeout('format "regex"', self.timeout)
+        try:
+            return _is_regex(text, self.timeout)
+        except RegexTimeout:
+            self._slow = text
+            raise
+
+    def probe(self, text: str) -> bool:
+        try:
+            return self.test(text)
+        except RegexTimeout:
+            return False
+
+
+@cache
+def format_checker(name: str, timeout: float = MATCH_TIMEOUT) -> Any:
+    """A JSRegex (or the RegexFormat) for format `name`, `timeout` CPU seconds per value; None if unknown."""
+    if name == "regex":
+        return RegexFormat(timeout)
+    return format_regex(name, timeout)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
@@ -90,6 +91,8 @@ _LEFT_BRACE = ((0x7B, 0x7B),)
 # A run of characters that may belong to a group name: it stops at anything that ends or nests a
 # group, so finding a name never scans the rest of a long value (V8 refuses those names anyway).
 _NAME_RUN = re.compile(r"[^>()\[\]|\\<]*")
+# What counting groups looks at: escapes (skipped), class brackets, and group openings.
+_GROUP_TOKENS = re.compile(r"\\.|[\[\]]|\((?:\?<(?![=!])|\?)?", re.DOTALL)
 
 
 def time_limit(seconds: Optional[float]) -> float:
@@ -208,10 +211,15 @@ class _Parser:
     ("assert", "^" | "$" | "b"); ("look", item, behind, negative); ("ref", group number).
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, limit: Optional[float] = None) -> None:
         self.text = to_code_units(source)
         self.pos = 0
-        self.group_count, self.group_names = _count_groups(self.text)
+        # Parsing a value for the `regex` format is per-value work too: past `limit` CPU seconds
+        # (the clock the regex engine's timeout uses) the parse stops with RegexTimeout.
+        self.limit = limit
+        self.deadline = time.process_time() + limit if limit is not None else None
+        self.ticks = 0
+        self.group_count, self.group_names = self.count_groups()
         self.python_names = {name: f"n{i}" for i, name in enumerate(self.group_names)}
         self.open_groups: list = []
         self.next_group = 0
@@ -230,6 +238,7 @@ class _Parser:
         text = self.text
         frames = [_Frame("root", 0)]
         while True:
+            self.tick()
             frame = frames[-1]
             if self.pos >= len(text):
                 if len(frames) > 1:
@@ -250,6 +259,37 @@ class _Parser:
                 frames.append(self.open_group())
             else:
                 self.term(frame)
+
+    def count_groups(self) -> tuple:
+        """(number of capturing groups, their names in order); the whole pattern counts (forward refs)."""
+        text = self.text
+        count, names, in_class = 0, [], False
+        for token in _GROUP_TOKENS.finditer(text):
+            self.tick()
+            found = token.group()
+            if found[0] == "\\":
+                continue
+            if in_class:
+                in_class = found != "]"
+            elif found == "[":
+                in_class = True
+            elif found == "(":
+                count += 1
+            elif found == "(?<":
+                count += 1
+                run = _NAME_RUN.match(text, token.end())
+                end = run.end()  # type: ignore[union-attr]  # the pattern matches the empty string
+                if text.startswith(">", end):  # else the name is invalid: the parser says so in order
+                    name = run.group()  # type: ignore[union-attr]
+                    if name in names:
+                        raise self.error("Duplicate capture group name")
+                    names.append(name)
+        return count, names
+
+    def tick(self) -> None:
+        self.ticks += 1
+        if self.deadline is not None and not self.ticks & 4095 and time.process_time() > self.deadline:
+            raise RegexTimeout('format "regex"', self.limit)  # type: ignore[arg-type]  # set with deadline
 
     def open_group(self) -> _Frame:
         text, start = self.text, self.pos
@@ -461,6 +501,7 @@ class _Parser:
             self.pos += 1
         items: list = []  # str units, (low, high) ranges, or (negated, ranges) class escapes
         while True:
+            self.tick()
             if self.pos >= len(self.text):
                 raise self.error("Unterminated character class")
             if self.peek() == "]":
@@ -549,35 +590,6 @@ def _class_units(items: list, negated: bool) -> tuple:
             ranges.extend(_complement(units) if item[0] else units)
     units = _union(ranges)
     return _complement(units) if negated else units
-
-
-def _count_groups(text: str) -> tuple:
-    """(number of capturing groups, their names in order); the whole pattern counts (forward refs)."""
-    count, names, index, in_class = 0, [], 0, False
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            if text.startswith("(?<", index) and not text.startswith(("(?<=", "(?<!"), index):
-                count += 1
-                run = _NAME_RUN.match(text, index + 3)
-                end = run.end()  # type: ignore[union-attr]  # the pattern matches the empty string
-                if text.startswith(">", end):  # else the name is invalid: the parser says so in order
-                    name = run.group()  # type: ignore[union-attr]
-                    if name in names:
-                        message = "Duplicate capture group name"
-                        raise JSRegexError(f"Invalid regular expression: /{text}/: {message}")
-                    names.append(name)
-            elif not text.startswith("(?", index):
-                count += 1
-        index += 1
-    return count, names
 
 
 @lru_cache(maxsize=4096)
@@ -696,15 +708,20 @@ def compile_js_regex(
     return JSRegex(source, ignore_case, timeout, what)
 
 
-def is_valid_js_regex(source: str) -> bool:
-    """True when `new RegExp(source)` compiles in JavaScript (no flags)."""
-    # The `regex` format asks this of values from the batches: cache only short ones.
-    return _is_valid_short(source) if len(source) <= 200 else _is_valid(source)
+def is_valid_js_regex(source: str, timeout: Optional[float] = None) -> bool:
+    """True when `new RegExp(source)` compiles in JavaScript (no flags).
+
+    timeout: CPU seconds the parse may take (the `regex` format parses values from the batches:
+    about 5 microseconds per character); past it, RegexTimeout. None: no limit.
+    """
+    if len(source) <= 200:
+        return _is_valid_short(source)  # cache only short sources: values can be huge
+    return _is_valid(source, timeout)
 
 
-def _is_valid(source: str) -> bool:
+def _is_valid(source: str, timeout: Optional[float] = None) -> bool:
     try:
-        _Parser(source).parse()
+        _Parser(source, timeout).parse()
     except JSRegexError:
         return False
     return True
