@@ -652,7 +652,22 @@ class JSRegex:
             self.fast_max = -1
             self._guarded_search()  # compile now: a pattern Python cannot run fails the plan at load
         self.ascii_search: Optional[Callable] = self._search
-        self.probe: Callable[[str], bool] = self.test if self.fast_max == sys.maxsize else self._probe
+        self.probe: Callable[[str], bool] = self._prober()
+
+    def _prober(self) -> Callable[[str], bool]:
+        """`probe`: test's fast path with its constants bound (fast checks call it for every value)."""
+        search, limit, guarded_test = self._search, self.fast_max, self._guarded_test
+
+        def probe(text: str) -> bool:
+            units = to_code_units(text)
+            if len(units) <= limit:
+                return search(units) is not None  # type: ignore[misc]  # set when limit >= 0
+            try:
+                return guarded_test(text, units)
+            except RegexTimeout:
+                return False
+
+        return probe
 
     def _guarded_search(self) -> Callable:
         if self._guarded is None:
@@ -673,12 +688,6 @@ class JSRegex:
         if len(units) <= self.fast_max:
             return self._search(units) is not None  # type: ignore[misc]  # set when fast_max >= 0
         return self._guarded_test(text, units)
-
-    def _probe(self, text: str) -> bool:
-        try:
-            return self.test(text)
-        except RegexTimeout:
-            return False
 
     def _guarded_test(self, text: str, units: str) -> bool:
         # A value that just ran out of time fails at once: the collector that reports it (after a
