@@ -306,19 +306,18 @@ class _Model:
 
     def minterms(self) -> list:
         """Bitmasks of positions, one per class of code units that every position treats alike."""
-        cuts = {0, 0x10000}
-        for ranges in self.sets:
+        # Sweep the range boundaries: a position's bit turns on at each of its ranges' starts and
+        # off just past their ends (its ranges are disjoint, so toggling is enough).
+        edges: dict = {}
+        for index, ranges in enumerate(self.sets):
+            bit = 1 << index
             for low, high in ranges:
-                cuts.add(low)
-                cuts.add(high + 1)
-        bounds = sorted(cuts)
-        masks = set()
-        for start in bounds[:-1]:
-            mask = 0
-            for index, ranges in enumerate(self.sets):
-                if any(low <= start <= high for low, high in ranges):
-                    mask |= 1 << index
-            if mask:
+                edges[low] = edges.get(low, 0) ^ bit
+                edges[high + 1] = edges.get(high + 1, 0) ^ bit
+        masks, mask = set(), 0
+        for unit in sorted(edges):
+            mask ^= edges[unit]
+            if mask and unit <= 0xFFFF:
                 masks.add(mask)
         return sorted(masks)
 
