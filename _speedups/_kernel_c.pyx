@@ -486,7 +486,7 @@ cdef class ErrorWalker:
         self.min_length_message = messages.min_length(node.min_length) if node.min_length is not None else ""
         self.pattern = node.pattern.test if node.pattern is not None else None
         self.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
-        self.pattern_ascii_max = node.pattern.fast_max if node.pattern is not None else -1
+        self.pattern_ascii_max = node.pattern.ascii_max if node.pattern is not None else -1
         self.pattern_message = messages.pattern(node.pattern.source) if node.pattern is not None else ""
         self.format_check = node.format_check
         self.format_message = messages.format_(node.format_name) if node.format_check is not None else ""

@@ -171,6 +171,17 @@ def test_a_timed_out_value_fails_at_once_the_second_time() -> None:
     assert time.process_time() - started < LIMIT / 2
 
 
+def test_a_long_value_is_looked_at_once() -> None:
+    # A fast check's False and then the collector look at a failing value twice: for long values
+    # the answer is remembered, so the value costs the limit once, not twice.
+    checker = format_checker("regex", LIMIT * 10)
+    value = "(?:" * 150_000  # about half a second of parsing: valid until the last character
+    assert checker.probe(value) is False
+    started = time.process_time()
+    assert checker.test("(?:" * 150_000) is False  # equal, not the same object
+    assert time.process_time() - started < 0.05
+
+
 def test_the_error_locates_the_value(kernel: str) -> None:
     hostile = "a" * 1_000 + "!"
     plan = {

@@ -123,11 +123,11 @@ def build_fast(node: Optional[Node]) -> Optional[FastNode]:
         # `probe` answers False past the time limit: the collector then reports it, with its path.
         if node.pattern is not None:
             fast.pattern = node.pattern.probe
-            fast.pattern_ascii, fast.pattern_ascii_max = node.pattern.ascii_search, node.pattern.fast_max
+            fast.pattern_ascii, fast.pattern_ascii_max = node.pattern.ascii_search, node.pattern.ascii_max
         checker = node.format_checker
         if checker is not None:
             fast.format_check = checker.probe
-            fast.format_ascii, fast.format_ascii_max = checker.ascii_search, checker.fast_max
+            fast.format_ascii, fast.format_ascii_max = checker.ascii_search, checker.ascii_max
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)
     elif node.has_const:

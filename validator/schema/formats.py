@@ -13,7 +13,14 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Callable, Optional
 
-from .jsregex import MATCH_TIMEOUT, JSRegex, RegexTimeout, compile_js_regex, is_valid_js_regex
+from .jsregex import (
+    LONG_VALUE,
+    MATCH_TIMEOUT,
+    JSRegex,
+    RegexTimeout,
+    compile_js_regex,
+    is_valid_js_regex,
+)
 
 # name: (ECMAScript source, ignore case)
 FORMAT_SOURCES = {
@@ -90,27 +97,33 @@ class RegexFormat:
     """ajv's `regex` format under a time limit, shaped like a JSRegex for the kernels.
 
     `test` raises RegexTimeout when parsing the value takes longer than `timeout` CPU seconds;
-    `probe` answers False instead, and the value is remembered so that the collector's `test`
-    then fails at once.
+    `probe` answers False instead. The answer for the last long value is remembered, so that the
+    collector's second look at it (after a fast check's False) costs nothing.
     """
 
-    __slots__ = ("timeout", "_slow")
+    __slots__ = ("timeout", "_last")
     ascii_search = None
-    fast_max = -1
+    ascii_max = -1
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._slow: Optional[str] = None
+        self._last: Optional[tuple] = None  # (long value, its answer or None for a timeout)
 
     def test(self, text: str) -> bool:
-        slow = self._slow
-        if slow is not None and (text is slow or text == slow):
-            raise RegexTimeout('format "regex"', self.timeout)
-        try:
+        if len(text) <= LONG_VALUE:
             return _is_regex(text, self.timeout)
+        last = self._last
+        if last is not None and (last[0] is text or last[0] == text):
+            if last[1] is None:
+                raise RegexTimeout('format "regex"', self.timeout)
+            return last[1]
+        try:
+            answer = _is_regex(text, self.timeout)
         except RegexTimeout:
-            self._slow = text
+            self._last = (text, None)
             raise
+        self._last = (text, answer)
+        return answer
 
     def probe(self, text: str) -> bool:
         try:

@@ -37,6 +37,8 @@ MATCH_TIMEOUT = 1.0
 # many groups (sre copies every group's marks when it backtracks), so 1 microsecond per work unit,
 # times (1 + groups). Values longer than the limit allows at that rate run under the time limit too.
 STEP_SECONDS = 1e-6
+# Values longer than this (code units) have their answer remembered (see JSRegex.remembered).
+LONG_VALUE = 4096
 # V8 clamps quantifier bounds at 2**31 - 1 (its "infinity": `{n,2147483647}` is `{n,}`).
 JS_INFINITY = 2**31 - 1
 # V8 refuses more capturing groups than this ("Too many captures").
@@ -614,16 +616,18 @@ class JSRegex:
 
     linear: the analysis proved a backtracking engine linear-time on this pattern, so values up to
     `fast_max` code units (what the limit allows at the analysis' work bound) run on the stdlib `re`
-    with no guard; `ascii_search` is then that raw search, for callers that test ASCII strings of at
-    most `fast_max` characters themselves. Every other pattern, and longer values, run on the
-    `regex` engine with `timeout` CPU seconds per value: `test` raises RegexTimeout past it, `probe`
-    answers False instead (for fast checks, whose False sends the value to a collector that then
-    reports the timeout with the value's path).
+    with no guard. Every other pattern, and longer values, run on the `regex` engine with `timeout`
+    CPU seconds per value: `test` raises RegexTimeout past it, `probe` answers False instead (for
+    fast checks, whose False sends the value to a collector that then reports the timeout with the
+    value's path). Values longer than `ascii_max` go through `remembered`, which keeps the last
+    answer (or timeout), so that the collector's second look at a long value costs nothing.
+    `ascii_search` is the raw `re` search, for callers that test ASCII strings of at most
+    `ascii_max` characters themselves (None when not linear).
     """
 
     __slots__ = (
-        "source", "linear", "timeout", "what", "fast_max", "ascii_search", "probe",
-        "_search", "_guarded", "_python", "_flags", "_slow",
+        "source", "linear", "timeout", "what", "fast_max", "ascii_max", "ascii_search", "probe",
+        "_search", "_guarded", "_python", "_flags", "_last",
     )  # fmt: skip
 
     def __init__(
@@ -635,7 +639,7 @@ class JSRegex:
         self.timeout = timeout
         self.what = what or f"pattern /{source}/"
         self._python, self._flags = pattern, ignore_case
-        self._slow: Optional[str] = None  # the last value that ran out of time (see _guarded_test)
+        self._last: Optional[tuple] = None  # (long value, its answer or None for a timeout)
         self._guarded: Optional[Callable] = None
         # Python's re has no variable-length lookbehind: those patterns need the regex engine anyway.
         self.linear = cost.linear and not lookbehind
@@ -651,19 +655,20 @@ class JSRegex:
         else:
             self.fast_max = -1
             self._guarded_search()  # compile now: a pattern Python cannot run fails the plan at load
+        self.ascii_max = min(self.fast_max, LONG_VALUE)
         self.ascii_search: Optional[Callable] = self._search
         self.probe: Callable[[str], bool] = self._prober()
 
     def _prober(self) -> Callable[[str], bool]:
         """`probe`: test's fast path with its constants bound (fast checks call it for every value)."""
-        search, limit, guarded_test = self._search, self.fast_max, self._guarded_test
+        search, limit, remembered = self._search, self.ascii_max, self.remembered
 
         def probe(text: str) -> bool:
             units = to_code_units(text)
             if len(units) <= limit:
                 return search(units) is not None  # type: ignore[misc]  # set when limit >= 0
             try:
-                return guarded_test(text, units)
+                return remembered(text, units)
             except RegexTimeout:
                 return False
 
@@ -685,21 +690,32 @@ class JSRegex:
     def test(self, text: str) -> bool:
         """True when the pattern matches anywhere in `text`; raises RegexTimeout past the time limit."""
         units = to_code_units(text)
-        if len(units) <= self.fast_max:
-            return self._search(units) is not None  # type: ignore[misc]  # set when fast_max >= 0
-        return self._guarded_test(text, units)
+        if len(units) <= self.ascii_max:
+            return self._search(units) is not None  # type: ignore[misc]  # set when ascii_max >= 0
+        return self.remembered(text, units)
 
-    def _guarded_test(self, text: str, units: str) -> bool:
-        # A value that just ran out of time fails at once: the collector that reports it (after a
-        # fast check's probe said False) must not spend the limit a second time.
-        slow = self._slow
-        if slow is not None and (text is slow or text == slow):
-            raise RegexTimeout(self.what, self.timeout)
-        try:
-            return self._guarded_search()(units, timeout=self.timeout) is not None
-        except TimeoutError:
-            self._slow = text
-            raise RegexTimeout(self.what, self.timeout) from None
+    def remembered(self, text: str, units: str) -> bool:
+        """`test` for a long value or a guarded pattern, answering at once for the last such value.
+
+        A fast check's probe and then the collector look at a failing value twice; for a long
+        value (or one that ran out of time) the second look must not cost the limit again.
+        """
+        last = self._last
+        if last is not None and (last[0] is text or last[0] == text):
+            if last[1] is None:
+                raise RegexTimeout(self.what, self.timeout)
+            return last[1]
+        if len(units) <= self.fast_max:
+            answer = self._search(units) is not None  # type: ignore[misc]  # set when fast_max >= 0
+        else:
+            try:
+                answer = self._guarded_search()(units, timeout=self.timeout) is not None
+            except TimeoutError:
+                self._last = (text, None)
+                raise RegexTimeout(self.what, self.timeout) from None
+        if len(units) > LONG_VALUE:
+            self._last = (text, answer)
+        return answer
 
     def __repr__(self) -> str:
         return f"JSRegex({self.source!r})"
