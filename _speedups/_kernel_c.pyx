@@ -31,6 +31,7 @@ from validator.results import (
     UNPLANNABLE_RESULT,
     check_stack,
     error_line,
+    event_timeout,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -38,6 +39,7 @@ from validator.results import (
 )
 from validator.schema import fastcheck
 from validator.schema.fastcheck import build_fast, checked_points, exact_check
+from validator.schema.jsregex import RegexTimeout
 
 NAME = "cython"
 
@@ -66,6 +68,7 @@ cdef class FastCheck:
     cdef double minimum, maximum
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
     cdef object pattern, pattern_ascii, format_check, format_ascii, string_enum, property_set
+    cdef Py_ssize_t pattern_ascii_max, format_ascii_max
     cdef FastCheck items, additional
     cdef tuple required, property_names, property_checks
     cdef bint additional_false, has_string_rules, has_array_rules, has_object_rules
@@ -84,8 +87,10 @@ cdef class FastCheck:
         self.max_length = _count(fast.max_length)
         self.pattern = fast.pattern
         self.pattern_ascii = fast.pattern_ascii
+        self.pattern_ascii_max = fast.pattern_ascii_max
         self.format_check = fast.format_check
         self.format_ascii = fast.format_ascii
+        self.format_ascii_max = fast.format_ascii_max
         self.string_enum = fast.string_enum
         self.min_items = _count(fast.min_items)
         self.max_items = _count(fast.max_items)
@@ -172,14 +177,15 @@ cdef class FastCheck:
             return False
         if self.max_length >= 0 and length > self.max_length:
             return False
+        # The raw searches serve ASCII values up to the length their analysis allows unguarded.
         if self.format_check is not None:
-            if self.format_ascii is not None and PyUnicode_IS_ASCII(value):
+            if self.format_ascii is not None and length <= self.format_ascii_max and PyUnicode_IS_ASCII(value):
                 if self.format_ascii(value) is None:
                     return False
             elif not self.format_check(value):
                 return False
         if self.pattern is not None:
-            if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
+            if self.pattern_ascii is not None and length <= self.pattern_ascii_max and PyUnicode_IS_ASCII(value):
                 if self.pattern_ascii(value) is None:
                     return False
             elif not self.pattern(value):
@@ -350,9 +356,12 @@ cdef object _user_attributes_result(object plan, object batch):
         return INVALID_UA_SCHEMA_RESULT
     point = plan.ua_point
     attributes = batch.get("user_attributes", MISSING) if type(batch) is dict else MISSING
-    if point.fast is not None and type(attributes) is dict and point.fast(attributes):
-        return None
-    return _errors_result(plan, point, attributes)
+    try:
+        if point.fast is not None and type(attributes) is dict and point.fast(attributes):
+            return None
+        return _errors_result(plan, point, attributes)
+    except RegexTimeout as exc:
+        raise exc.within("/user_attributes") from None
 
 
 def batch_results(plan, batch):
@@ -361,10 +370,13 @@ def batch_results(plan, batch):
     cdef dict lookup = plan.lookup
     events = _events_of(batch)
     if events:
-        for event in <list>events:
-            result = _event_result(plan, lookup, event)
-            if result is not None:
-                results.append(result)
+        try:
+            for event in <list>events:
+                result = _event_result(plan, lookup, event)
+                if result is not None:
+                    results.append(result)
+        except RegexTimeout as exc:
+            raise event_timeout(exc, events, event) from None
     ua = _user_attributes_result(plan, batch)
     if ua is not None:
         results.append(ua)
@@ -376,9 +388,12 @@ def batch_is_valid(plan, batch):
     cdef dict lookup = plan.lookup
     events = _events_of(batch)
     if events:
-        for event in <list>events:
-            if _event_result(plan, lookup, event) is not None:
-                return False
+        try:
+            for event in <list>events:
+                if _event_result(plan, lookup, event) is not None:
+                    return False
+        except RegexTimeout as exc:
+            raise event_timeout(exc, events, event) from None
     return _user_attributes_result(plan, batch) is None
 
 
@@ -440,6 +455,7 @@ cdef class ErrorWalker:
     cdef str max_length_message, min_length_message, max_items_message, min_items_message
     cdef str max_props_message, min_props_message, pattern_message, format_message
     cdef object pattern, pattern_ascii, format_check
+    cdef Py_ssize_t pattern_ascii_max
     cdef ErrorWalker items, additional
     cdef tuple required_early, properties
     cdef object property_set
@@ -487,6 +503,7 @@ cdef class ErrorWalker:
         self.min_length_message = messages.min_length(node.min_length) if node.min_length is not None else ""
         self.pattern = node.pattern.test if node.pattern is not None else None
         self.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
+        self.pattern_ascii_max = node.pattern.ascii_max if node.pattern is not None else -1
         self.pattern_message = messages.pattern(node.pattern.source) if node.pattern is not None else ""
         self.format_check = node.format_check
         self.format_message = messages.format_(node.format_name) if node.format_check is not None else ""
@@ -515,7 +532,11 @@ cdef class ErrorWalker:
         self.enum_strings = frozenset(node.enum) if node.enum is not None else None
 
     cdef int _exact(self, object value, tuple path, bint stripped, list errors) except -2:
-        for error in collect_errors(self.exact, clean_nested(value) if stripped else value):
+        try:
+            found = collect_errors(self.exact, clean_nested(value) if stripped else value)
+        except RegexTimeout as exc:
+            raise exc.at(path + exc.path, exc.subject) from None
+        for error in found:
             errors.append(AjvError(error.keyword, path + error.path, error.message, error.param))
         return 0
 
@@ -603,15 +624,19 @@ cdef class ErrorWalker:
             errors.append(AjvError("maxLength", path, self.max_length_message, None))
         if self.min_length >= 0 and length < self.min_length:
             errors.append(AjvError("minLength", path, self.min_length_message, None))
-        if self.pattern is not None:
-            if self.pattern_ascii is not None and PyUnicode_IS_ASCII(value):
-                matched = self.pattern_ascii(value) is not None
-            else:
-                matched = self.pattern(value)
-            if not matched:
-                errors.append(AjvError("pattern", path, self.pattern_message, None))
-        if self.format_check is not None and not self.format_check(value):
-            errors.append(AjvError("format", path, self.format_message, None))
+        try:
+            if self.pattern is not None:
+                if (self.pattern_ascii is not None and length <= self.pattern_ascii_max
+                        and PyUnicode_IS_ASCII(value)):
+                    matched = self.pattern_ascii(value) is not None
+                else:
+                    matched = self.pattern(value)
+                if not matched:
+                    errors.append(AjvError("pattern", path, self.pattern_message, None))
+            if self.format_check is not None and not self.format_check(value):
+                errors.append(AjvError("format", path, self.format_message, None))
+        except RegexTimeout as exc:
+            raise exc.at(path) from None
         return 0
 
     cdef int _arrays(self, list value, tuple path, list errors) except -2:

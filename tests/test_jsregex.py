@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
 import validator
-from validator.schema.formats import FORMATS
-from validator.schema.jsregex import compile_js_regex, is_backtracking_prone, is_valid_js_regex
+from validator.schema.formats import FORMAT_SOURCES, FORMATS, format_checker
+from validator.schema.jsregex import JSRegex, compile_js_regex, is_valid_js_regex, regex_cost, to_code_units
+
+
+def _load_generator():  # the differential generator's curated patterns and format samples
+    path = Path(__file__).resolve().parent / "differential" / "generate.py"
+    spec = importlib.util.spec_from_file_location("dpv_differential_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generator()
 
 # (pattern, text, what JavaScript's /pattern/.test(text) gives)
 SEMANTICS = [
@@ -54,6 +70,31 @@ def test_javascript_semantics(pattern: str, text: str, expected: bool) -> None:
     assert compile_js_regex(pattern).test(text) is expected
 
 
+def _engines(regex: JSRegex, text: str) -> list:
+    """What each engine answers: `re` (linear patterns, values up to fast_max) and `regex` (the rest)."""
+    units = to_code_units(text)
+    answers = [regex._guarded_search()(units, timeout=5) is not None]
+    if regex.ascii_search is not None:
+        answers.append(regex.ascii_search(units) is not None)
+    return answers
+
+
+@pytest.mark.parametrize(("pattern", "text", "expected"), SEMANTICS)
+def test_javascript_semantics_on_both_engines(pattern: str, text: str, expected: bool) -> None:
+    # Long values of linear patterns run on the `regex` engine too, so both must agree with JavaScript.
+    assert set(_engines(compile_js_regex(pattern), text)) == {expected}
+
+
+def test_engines_agree_on_curated_patterns_and_formats() -> None:
+    cases = [(compile_js_regex(source), texts) for source, texts in generate.CURATED_PATTERNS]
+    for name, (valid, invalid) in generate.FORMAT_SAMPLES.items():
+        if name in FORMAT_SOURCES:
+            cases.append((format_checker(name), valid + invalid))
+    for regex, texts in cases:
+        for text in texts:
+            assert len(set(_engines(regex, text))) == 1, (regex, text)
+
+
 @pytest.mark.parametrize(
     "pattern",
     ["*a", "a**", "(", "(?x)", "[b-a]", "a{2,1}", "\\", "(?<a>x)(?<a>y)", "{1}", "a{1}{2}", "(?<=a)*", ")"],
@@ -63,10 +104,10 @@ def test_invalid_patterns_are_refused(pattern: str) -> None:
 
 
 def test_backtracking_shapes_are_flagged() -> None:
-    assert is_backtracking_prone("(a+)+$")
-    assert is_backtracking_prone("^(a|aa)*$")
-    assert not is_backtracking_prone("^[a-z]+$")
-    assert not is_backtracking_prone("(ab)+")
+    assert not regex_cost("(a+)+$").linear
+    assert not regex_cost("^(a|aa)*$").linear
+    assert regex_cost("^[a-z]+$").linear
+    assert regex_cost("(ab)+").linear
 
 
 @pytest.mark.parametrize(

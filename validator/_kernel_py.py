@@ -20,11 +20,13 @@ from .results import (
     UNPLANNABLE_RESULT,
     check_stack,
     error_line,
+    event_timeout,
     result_json,
     schema_errors_json,
     unplanned_result,
 )
 from .schema.fastcheck import attach_python_checks
+from .schema.jsregex import RegexTimeout
 
 NAME = "python"
 RESULTS_HEAD = b'{"results":['
@@ -89,9 +91,12 @@ def _user_attributes_result(plan: CompiledPlan, batch: Any) -> Any:
         return INVALID_UA_SCHEMA_RESULT
     point = plan.ua_point
     attributes = batch.get("user_attributes", MISSING) if type(batch) is dict else MISSING
-    if point.fast is not None and type(attributes) is dict and point.fast(attributes):  # type: ignore[union-attr]
-        return None
-    errors = schema_errors_json(point.node, attributes, plan.lenient)  # type: ignore[union-attr]
+    try:
+        if point.fast is not None and type(attributes) is dict and point.fast(attributes):  # type: ignore[union-attr]
+            return None
+        errors = schema_errors_json(point.node, attributes, plan.lenient)  # type: ignore[union-attr]
+    except RegexTimeout as exc:
+        raise exc.within("/user_attributes") from None
     return result_json(point.match_json, errors) if errors else None  # type: ignore[union-attr]
 
 
@@ -100,10 +105,13 @@ def batch_results(plan: CompiledPlan, batch: Any) -> list:
     events = _events_of(batch)
     results = []
     if events:
-        for event in events:
-            result = _event_result(plan, event)
-            if result is not None:
-                results.append(result)
+        try:
+            for event in events:
+                result = _event_result(plan, event)
+                if result is not None:
+                    results.append(result)
+        except RegexTimeout as exc:
+            raise event_timeout(exc, events, event) from None
     ua = _user_attributes_result(plan, batch)
     if ua is not None:
         results.append(ua)
@@ -114,9 +122,12 @@ def batch_is_valid(plan: CompiledPlan, batch: Any) -> bool:
     """True when the batch would produce no results; raises BatchFailure."""
     events = _events_of(batch)
     if events:
-        for event in events:
-            if _event_result(plan, event) is not None:
-                return False
+        try:
+            for event in events:
+                if _event_result(plan, event) is not None:
+                    return False
+        except RegexTimeout as exc:
+            raise event_timeout(exc, events, event) from None
     return _user_attributes_result(plan, batch) is None
 
 

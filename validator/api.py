@@ -18,6 +18,7 @@ from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, select_versions
 from .readers.records import NOTHING
 from .results import check_stack, error_line
+from .schema.jsregex import time_limit
 
 T = TypeVar("T")
 
@@ -39,12 +40,14 @@ class PlanValidator:
         kernel: Optional[str] = None,
         strict_plan: bool = False,
         on_problem: Optional[Callable[[PlanVersion, PlanProblem], None]] = None,
+        regex_timeout: Optional[float] = None,
     ) -> None:
         self._options = {
             "compat": compat,
             "lenient_types": lenient_types,
             "kernel": kernel,
             "strict_plan": strict_plan,
+            "regex_timeout": time_limit(regex_timeout),
         }
         self._kernel = _kernel.load(kernel)
         self.backend: str = self._kernel.NAME
@@ -117,6 +120,7 @@ class PlanValidator:
                 lenient=bool(self._options["lenient_types"]),
                 source=version.source,
                 strict=strict,
+                regex_timeout=self._options["regex_timeout"],  # type: ignore[arg-type]
             )
         else:
             plan = CompiledPlan()
@@ -311,6 +315,7 @@ def load_plan(
     kernel: Optional[str] = None,
     strict_plan: bool = False,
     on_problem: Optional[Callable[[PlanVersion, PlanProblem], None]] = None,
+    regex_timeout: Optional[float] = None,
 ) -> PlanValidator:
     """Read and compile plans, ready to validate.
 
@@ -326,6 +331,9 @@ def load_plan(
     (a schema ajv refuses, a point without criteria, a version without a document). By default, as
     the reference does, only the batches that reach such a problem fail (with an error line).
     on_problem: called with (version, PlanProblem) for each such problem when its version compiles.
+    regex_timeout: seconds (of CPU) a pattern or format may run on one value before the batch gets
+    an error line instead of hanging the run; default 1. Only regexes that are not proven
+    linear-time run under this guard (see schema/regexcost.py).
     Raises PlanError when no plan can be read (and, with strict_plan, for every problem found).
     """
     versions = select_versions(read_plans(source), version, environment)
@@ -336,4 +344,5 @@ def load_plan(
         kernel=kernel,
         strict_plan=strict_plan,
         on_problem=on_problem,
+        regex_timeout=regex_timeout,
     )

@@ -35,6 +35,7 @@ from .readers.ndjson import MAX_LINE_BYTES
 from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
 from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
+from .schema.jsregex import MATCH_TIMEOUT, time_limit
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143: the shells' convention
@@ -50,6 +51,13 @@ def _jobs(value: str) -> int:
     if jobs < 1:
         raise click.BadParameter("must be at least 1")
     return jobs
+
+
+def _seconds(value: float) -> float:
+    try:
+        return time_limit(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _pairs(values: tuple, option: str, parse_value: bool) -> tuple:
@@ -347,6 +355,16 @@ Exit codes:
     help="Refuse (exit 3) a plan with a data point the reference would fail on (a schema ajv refuses, "
     "a point without criteria); by default only the batches that reach it fail, as in the reference.",
 )
+@click.option(
+    "--regex-timeout",
+    type=float,
+    default=MATCH_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    callback=lambda _context, _option, seconds: _seconds(seconds),
+    help="CPU time a pattern or format not proven linear-time may take on one value; past it the "
+    "batch gets an error line.",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="results", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--with-source", is_flag=True, help='Add {"file","line"} to every result line.')
@@ -457,6 +475,7 @@ def validate(
     compat: Optional[str],
     lenient_types: bool,
     strict_plan: bool,
+    regex_timeout: float,
     output_format: str,
     output: Optional[str],
     with_source: bool,
@@ -528,6 +547,7 @@ def validate(
             kernel=kernel,
             strict_plan=strict_plan,
             on_problem=_warn_problem,
+            regex_timeout=regex_timeout,
         )
     except PlanError as exc:
         _fail(str(exc), EXIT_UNUSABLE)

@@ -15,6 +15,7 @@ from .jsout import dumps
 from .jsvalue import truthy
 from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .schema.compiler import compile_schema
+from .schema.jsregex import MATCH_TIMEOUT
 from .schema.nodes import Node
 
 COMPAT_MODES = (None, "1.0.3", "1.0.4")
@@ -101,6 +102,7 @@ def compile_document(
     lenient: bool = False,
     source: str = "",
     strict: bool = False,
+    regex_timeout: float = MATCH_TIMEOUT,
 ) -> CompiledPlan:
     """Compile a version document `{"data_points": [...]}` the way the reference would use it.
 
@@ -109,18 +111,19 @@ def compile_document(
     every batch (`plan.failure`); a schema ajv refuses fails the batches whose events reach that
     point (its node's `failure`). Every such problem is listed in `plan.problems`.
     strict: raise PlanError listing every problem instead.
+    regex_timeout: CPU seconds a pattern or format not proven linear may run on one value.
     """
     if compat not in COMPAT_MODES:
         raise ValueError(f"compat must be one of {COMPAT_MODES[1:]} or None, not {compat!r}")
     plan = CompiledPlan()
     plan.compat, plan.lenient, plan.source = compat, lenient, source
-    _compile_points(plan, document, pointer)
+    _compile_points(plan, document, pointer, regex_timeout)
     if strict and plan.problems:
         raise PlanError(plan.problems, source)
     return plan
 
 
-def _compile_points(plan: CompiledPlan, document: Any, pointer: str) -> None:
+def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeout: float) -> None:
     if not truthy(document):
         plan.fail(PlanProblem(pointer, "Data Plan Document is required"))
         return
@@ -180,7 +183,7 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str) -> None:
         if key == UA_KEY and not _has_own_keys(point.schema):
             continue  # the reference reports 'Invalid JSON Schema' without compiling it
         where = f"{pointer}/data_points/{point.index}/validator/definition"
-        node, schema_problems = compile_schema(point.schema, where)
+        node, schema_problems = compile_schema(point.schema, where, regex_timeout=regex_timeout)
         label = describe_point(point.index, data_points[point.index])
         if schema_problems:
             # One problem per point (ajv throws once, with every meta-schema complaint in one text).

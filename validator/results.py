@@ -22,6 +22,7 @@ from .jsvalue import (
 )
 from .matching import event_match_key, synthesize_match, unplanned_key
 from .schema.collect import collect_errors
+from .schema.jsregex import RegexTimeout
 
 MISSING: Any = object()  # JS undefined: an absent value, or a key JSON.stringify drops
 
@@ -55,6 +56,14 @@ def error_line(message: str) -> bytes:
     The message may quote data (a key, a value) holding lone surrogates, which orjson refuses.
     """
     return b'{"error":' + quote(message).encode() + b"}"
+
+
+def event_timeout(exc: RegexTimeout, events: list, event: Any) -> RegexTimeout:
+    """A regex timeout inside `event`, located in the batch: `/events/N/...` (N found by identity)."""
+    for index, item in enumerate(events):
+        if item is event:
+            return exc.within(f"/events/{index}")
+    return exc.within("/events")
 
 
 def result_json(match_json: str, errors_json: list) -> str:

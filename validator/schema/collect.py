@@ -28,6 +28,7 @@ from ..jsvalue import (
     to_double,
 )
 from . import messages
+from .jsregex import RegexTimeout
 from .nodes import Node
 
 MISSING: Any = object()
@@ -242,10 +243,13 @@ class _Collector:
             self.add("maxLength", path, messages.max_length(node.max_length))
         if node.min_length is not None and len(value) < node.min_length:
             self.add("minLength", path, messages.min_length(node.min_length))
-        if node.pattern is not None and not node.pattern.test(value):
-            self.add("pattern", path, messages.pattern(node.pattern.source))
-        if node.format_check is not None and not node.format_check(value):
-            self.add("format", path, messages.format_(node.format_name))  # type: ignore[arg-type]
+        try:
+            if node.pattern is not None and not node.pattern.test(value):
+                self.add("pattern", path, messages.pattern(node.pattern.source))
+            if node.format_check is not None and not node.format_check(value):
+                self.add("format", path, messages.format_(node.format_name))  # type: ignore[arg-type]
+        except RegexTimeout as exc:
+            raise exc.at(path) from None
 
     def array_keywords(self, node: Node, value: list, path: tuple) -> None:
         size = len(value)
@@ -299,14 +303,20 @@ class _Collector:
         if node.property_names is not None:
             keys = for_in_keys(value)
             for key in keys:
-                if not self.passes(node.property_names, key, path):
-                    self.add("propertyNames", path, messages.property_names(key))
+                try:
+                    if not self.passes(node.property_names, key, path):
+                        self.add("propertyNames", path, messages.property_names(key))
+                except RegexTimeout as exc:
+                    raise exc.at(path + (escape_segment(key),), "property name") from None
         if not node.properties_rule:
             return
         if node.additional_false or node.additional_schema is not None:
             for key in keys if keys is not None else for_in_keys(value):
-                if key in node.property_set or any(rx.test(key) for rx, _ in node.pattern_props):
-                    continue
+                try:
+                    if key in node.property_set or any(rx.test(key) for rx, _ in node.pattern_props):
+                        continue
+                except RegexTimeout as exc:
+                    raise exc.at(path + (escape_segment(key),), "property name") from None
                 if node.additional_false:
                     self.add("additionalProperties", path, messages.additional_properties(), key)
                 else:
@@ -323,7 +333,11 @@ class _Collector:
             if sub is None:
                 continue
             for key in keys if keys is not None else for_in_keys(value):
-                if regex.test(key):
+                try:
+                    matched = regex.test(key)
+                except RegexTimeout as exc:
+                    raise exc.at(path + (escape_segment(key),), "property name") from None
+                if matched:
                     self.validate(sub, get_property(value, key), path + (escape_segment(key),))
 
     # -- generic group ---------------------------------------------------------------------------

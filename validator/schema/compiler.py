@@ -14,8 +14,8 @@ from urllib.parse import unquote, urldefrag, urljoin
 
 from ..jsvalue import format_number, js_keys, to_double
 from . import messages
-from .formats import FORMATS
-from .jsregex import JSRegexError, compile_js_regex
+from .formats import FORMATS, format_checker
+from .jsregex import MATCH_TIMEOUT, JSRegexError, compile_js_regex
 from .nodes import (
     ARRAY_KEYWORDS,
     NUMBER_KEYWORDS,
@@ -78,8 +78,11 @@ def _js_max(a: Any, b: Any) -> Any:
 class SchemaCompiler:
     """Compiles one root schema (with its `$ref` targets) into Nodes; collects problems instead of raising."""
 
-    def __init__(self, root: Any, pointer: str, meta: Optional[Node] = None) -> None:
+    def __init__(
+        self, root: Any, pointer: str, meta: Optional[Node] = None, regex_timeout: float = MATCH_TIMEOUT
+    ) -> None:
         self.root = root
+        self.regex_timeout = regex_timeout  # CPU seconds per value for regexes not proven linear
         self.pointer = pointer  # where the root sits in the plan, for error messages
         self.problems: list = []
         self._memo: dict = {}  # id(schema object) -> Node
@@ -309,7 +312,7 @@ class SchemaCompiler:
         node.min_length = schema.get("minLength")
         if "pattern" in schema:
             try:
-                node.pattern = compile_js_regex(schema["pattern"])
+                node.pattern = compile_js_regex(schema["pattern"], timeout=self.regex_timeout)
             except JSRegexError as exc:
                 self.problems.append(
                     (pointer + "/pattern", f"pattern is not a valid ECMAScript regex: {exc}")
@@ -319,7 +322,10 @@ class SchemaCompiler:
             check = FORMATS.get(name)
             if check is None:
                 self.problems.append((pointer + "/format", f'unknown format "{name}" is used in schema'))
-            node.format_name, node.format_check = name, check
+            node.format_name = name
+            if check is not None:
+                node.format_checker = format_checker(name, self.regex_timeout)
+                node.format_check = node.format_checker.test
 
     def _compile_array(self, node: Node, schema: dict, pointer: str, base: str) -> None:
         if not any(k in schema for k in ARRAY_KEYWORDS):
@@ -385,7 +391,7 @@ class SchemaCompiler:
             compiled_patterns = []
             for source in js_keys(patterns):
                 try:
-                    regex = compile_js_regex(source)
+                    regex = compile_js_regex(source, timeout=self.regex_timeout)
                 except JSRegexError as exc:
                     self.problems.append(
                         (f"{pointer}/patternProperties", f"invalid pattern {source!r}: {exc}")
@@ -475,9 +481,14 @@ def meta_schema_node() -> Node:
     return _META_NODE
 
 
-def compile_schema(schema: Any, pointer: str, *, check: bool = True) -> tuple:
-    """Compile `schema` found at plan pointer `pointer`; return (Node or None, problems)."""
-    compiler = SchemaCompiler(schema, pointer, meta_schema_node() if check else None)
+def compile_schema(
+    schema: Any, pointer: str, *, check: bool = True, regex_timeout: float = MATCH_TIMEOUT
+) -> tuple:
+    """Compile `schema` found at plan pointer `pointer`; return (Node or None, problems).
+
+    regex_timeout: CPU seconds a pattern or format not proven linear may run on one value.
+    """
+    compiler = SchemaCompiler(schema, pointer, meta_schema_node() if check else None, regex_timeout)
     node = compiler.compile()
     return node, compiler.problems
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Optional
 
 from ..jsvalue import INHERITED_NAMES, clean_nested, to_double
 from .collect import collect_errors
-from .formats import ascii_search
+from .jsregex import RegexTimeout
 from .nodes import Node
 
 NULL, BOOLEAN, INTEGRAL, FRACTION, STRING, ARRAY, OBJECT = 1, 2, 4, 8, 16, 32, 64
@@ -48,7 +48,8 @@ class FastNode:
     __slots__ = (
         "exact", "never", "type_bits",
         "minimum", "minimum_exclusive", "maximum", "maximum_exclusive",
-        "min_length", "max_length", "pattern", "pattern_ascii", "format_check", "format_ascii", "string_enum",
+        "min_length", "max_length", "pattern", "pattern_ascii", "pattern_ascii_max",
+        "format_check", "format_ascii", "format_ascii_max", "string_enum",
         "min_items", "max_items", "items",
         "min_props", "max_props", "required", "properties", "additional_false", "property_set",
         "additional",
@@ -66,8 +67,10 @@ class FastNode:
         self.max_length: Optional[int] = None
         self.pattern: Optional[Callable[[str], bool]] = None
         self.pattern_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
+        self.pattern_ascii_max = -1  # ... of at most this length (longer ones: `pattern`)
         self.format_check: Optional[Callable[[str], bool]] = None
         self.format_ascii: Optional[Callable] = None  # raw search, valid for ASCII strings only
+        self.format_ascii_max = -1
         self.string_enum: Optional[frozenset] = None
         self.min_items: Optional[int] = None
         self.max_items: Optional[int] = None
@@ -123,10 +126,14 @@ def build_fast(node: Optional[Node], level: int = 0) -> Optional[FastNode]:
             fast.maximum, fast.maximum_exclusive = to_double(node.max_limit), node.max_exclusive
     if node.string_group:
         fast.min_length, fast.max_length = node.min_length, node.max_length
-        fast.pattern = node.pattern.test if node.pattern is not None else None
-        fast.pattern_ascii = node.pattern.ascii_search if node.pattern is not None else None
-        fast.format_check = node.format_check
-        fast.format_ascii = ascii_search(node.format_name) if node.format_name is not None else None
+        # `probe` answers False past the time limit: the collector then reports it, with its path.
+        if node.pattern is not None:
+            fast.pattern = node.pattern.probe
+            fast.pattern_ascii, fast.pattern_ascii_max = node.pattern.ascii_search, node.pattern.ascii_max
+        checker = node.format_checker
+        if checker is not None:
+            fast.format_check = checker.probe
+            fast.format_ascii, fast.format_ascii_max = checker.ascii_search, checker.ascii_max
     if node.enum is not None:
         fast.string_enum = frozenset(node.enum)
     elif node.has_const:
@@ -150,8 +157,15 @@ def build_fast(node: Optional[Node], level: int = 0) -> Optional[FastNode]:
 
 
 def exact_check(node: Node, value: Any, stripped: bool) -> bool:
-    """The collector's verdict on one subvalue (nulls stripped first where the reference strips)."""
-    return not collect_errors(node, clean_nested(value) if stripped else value)
+    """The collector's verdict on one subvalue (nulls stripped first where the reference strips).
+
+    A regex timeout is a "not certainly valid" here: the collector then runs from the root and
+    reports it with the value's whole path (the regex remembers the value, so at once).
+    """
+    try:
+        return not collect_errors(node, clean_nested(value) if stripped else value)
+    except RegexTimeout:
+        return False
 
 
 # -- Python code generation for the pure kernel ---------------------------------------------------

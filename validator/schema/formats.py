@@ -3,14 +3,24 @@
 The sources below are ajv's own regex literals (lib/compile/formats.js, `formats.fast`), kept
 verbatim because the answers depend on every character (no calendar check for `date`, a colon
 required in `date-time` offsets, `a@b` is an email). They run through the ECMAScript translator,
-so `\\s`, `$` and case folding behave as in ajv. A format applies to strings only.
+so `\\s`, `$` and case folding behave as in ajv. A format applies to strings only. Like plan
+patterns, each is analysed (jsregex, regexcost): `url` (nested quantifiers: exponential) and `ipv6`
+(`.+\\s*$`: quadratic) are not proven linear and run under the time limit; the rest are.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from functools import cache
+from typing import Any, Callable, Optional
 
-from .jsregex import compile_js_regex, is_valid_js_regex
+from .jsregex import (
+    LONG_VALUE,
+    MATCH_TIMEOUT,
+    JSRegex,
+    RegexTimeout,
+    compile_js_regex,
+    is_valid_js_regex,
+)
 
 # name: (ECMAScript source, ignore case)
 FORMAT_SOURCES = {
@@ -47,39 +57,84 @@ FORMAT_SOURCES = {
 }
 
 # ajv's `regex` format: rejects a `\\Z` anchor (not JavaScript), else "does new RegExp(s) compile".
-Z_ANCHOR = compile_js_regex(r"[^\\]\\Z")
+Z_ANCHOR = r"[^\\]\\Z"
 
 
-def _is_regex(text: str) -> bool:
-    return not Z_ANCHOR.test(text) and is_valid_js_regex(text)
+def _is_regex(text: str, timeout: float = MATCH_TIMEOUT) -> bool:
+    z_anchor = compile_js_regex(Z_ANCHOR, False, timeout, 'format "regex"')
+    return not z_anchor.test(text) and is_valid_js_regex(text, timeout)
 
 
-def _regex_check(source: str, ignore_case: bool) -> Callable[[str], bool]:
+def format_regex(name: str, timeout: float = MATCH_TIMEOUT) -> Optional[JSRegex]:
+    """The compiled regex behind format `name` (None for `regex` or an unknown name).
+
+    timeout: CPU seconds per value, where the regex is not proven linear (see JSRegex).
+    """
+    if name not in FORMAT_SOURCES:
+        return None
+    source, fold = FORMAT_SOURCES[name]
+    return compile_js_regex(source, fold, timeout, f'format "{name}"')
+
+
+def _regex_check(name: str) -> Callable[[str], bool]:
     """A format test that compiles its regex on first use (some are long: start-up stays fast)."""
     test: Callable[[str], bool] | None = None
 
     def check(text: str) -> bool:
         nonlocal test
         if test is None:
-            test = compile_js_regex(source, ignore_case, trusted=True).test
+            test = format_regex(name).test  # type: ignore[union-attr]  # a known name
         return test(text)
 
     return check
 
 
-FORMATS: dict = {name: _regex_check(source, fold) for name, (source, fold) in FORMAT_SOURCES.items()}
+FORMATS: dict = {name: _regex_check(name) for name in FORMAT_SOURCES}
 FORMATS["regex"] = _is_regex
 
 
-def check_format(name: str, value: object) -> bool:
-    """ajv's answer for `format: name` on `value` (non-strings always pass); KeyError if unknown."""
-    check = FORMATS[name]
-    return type(value) is not str or check(value)
+class RegexFormat:
+    """ajv's `regex` format under a time limit, shaped like a JSRegex for the kernels.
+
+    `test` raises RegexTimeout when parsing the value takes longer than `timeout` CPU seconds;
+    `probe` answers False instead. The answer for the last long value is remembered, so that the
+    collector's second look at it (after a fast check's False) costs nothing.
+    """
+
+    __slots__ = ("timeout", "_last")
+    ascii_search = None
+    ascii_max = -1
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._last: Optional[tuple] = None  # (long value, its answer or None for a timeout)
+
+    def test(self, text: str) -> bool:
+        if len(text) <= LONG_VALUE:
+            return _is_regex(text, self.timeout)
+        last = self._last
+        if last is not None and (last[0] is text or last[0] == text):
+            if last[1] is None:
+                raise RegexTimeout('format "regex"', self.timeout)
+            return last[1]
+        try:
+            answer = _is_regex(text, self.timeout)
+        except RegexTimeout:
+            self._last = (text, None)
+            raise
+        self._last = (text, answer)
+        return answer
+
+    def probe(self, text: str) -> bool:
+        try:
+            return self.test(text)
+        except RegexTimeout:
+            return False
 
 
-def ascii_search(name: str) -> Callable | None:
-    """The raw regex search behind a format, valid for ASCII strings only (None for `regex`)."""
-    if name not in FORMAT_SOURCES:
-        return None
-    source, fold = FORMAT_SOURCES[name]
-    return compile_js_regex(source, fold, trusted=True).ascii_search
+@cache
+def format_checker(name: str, timeout: float = MATCH_TIMEOUT) -> Any:
+    """A JSRegex (or the RegexFormat) for format `name`, `timeout` CPU seconds per value; None if unknown."""
+    if name == "regex":
+        return RegexFormat(timeout)
+    return format_regex(name, timeout)

@@ -8,25 +8,41 @@ literal, backreferences to groups that did not take part match the empty string,
 sequences of UTF-16 code units (an astral character is two units for `.` and `{n}`).
 
 So the source is parsed with the JavaScript grammar (rejecting what V8 rejects) and re-emitted as a
-Python pattern over code units. Patterns whose shape allows catastrophic backtracking (a quantified
-group that itself holds a quantifier or an alternation) run on the `regex` engine with a timeout,
-because plan authors' regexes may be hostile; the rest run on the stdlib `re`.
+Python pattern over code units. The parser also builds a small tree of the pattern, from which
+`regexcost` decides whether a backtracking engine provably takes time linear in the value's length.
+Those patterns run on the stdlib `re`; every other one runs on the `regex` engine under a time limit,
+because plan authors' regexes may be hostile and no list of known-bad shapes can be complete.
+
+The parser is a loop with an explicit stack of open groups, not a recursive descent: the `regex`
+format parses values from the batches, and a value nested a thousand groups deep is valid in V8.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+import time
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
 import regex as regex_engine
 
 from ..errors import BatchFailure
+from .regexcost import Cost, analyse
 
-# Seconds one `test` may run before the batch is failed instead of hanging the run.
+# CPU seconds one `test` may run on one value before the batch is failed instead of hanging the run.
 MATCH_TIMEOUT = 1.0
-# Python's `re` refuses repeat counts from 2**32 - 1 up; beyond any real string anyway.
-MAX_REPEAT = 4294967294
+# A bound on the time `re` takes per unit of a pattern's estimated work per character (see regexcost):
+# measured at up to 0.23 microseconds on random patterns, and near 1 ns per mark for patterns with
+# many groups (sre copies every group's marks when it backtracks), so 1 microsecond per work unit,
+# times (1 + groups). Values longer than the limit allows at that rate run under the time limit too.
+STEP_SECONDS = 1e-6
+# Values longer than this (code units) have their answer remembered (see JSRegex.remembered).
+LONG_VALUE = 4096
+# V8 clamps quantifier bounds at 2**31 - 1 (its "infinity": `{n,2147483647}` is `{n,}`).
+JS_INFINITY = 2**31 - 1
+# V8 refuses more capturing groups than this ("Too many captures").
+MAX_CAPTURES = 32767
 
 JS_WHITESPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 CLASS_ESCAPES = {
@@ -37,13 +53,91 @@ CLASS_ESCAPES = {
 LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
 ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
+# The same sets as code-unit ranges, for the tree ((low, high) pairs, inclusive, sorted).
+_WHITESPACE_UNITS = (
+    (0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000), (0xFEFF, 0xFEFF),
+)  # fmt: skip
+CLASS_UNITS = {
+    CLASS_ESCAPES["d"]: ((0x30, 0x39),),
+    CLASS_ESCAPES["w"]: ((0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)),
+    CLASS_ESCAPES["s"]: _WHITESPACE_UNITS,
+}
+LAST_UNIT = 0xFFFF
+
+
+def _complement(ranges: tuple) -> tuple:
+    out, low = [], 0
+    for start, end in ranges:
+        if start > low:
+            out.append((low, start - 1))
+        low = end + 1
+    if low <= LAST_UNIT:
+        out.append((low, LAST_UNIT))
+    return tuple(out)
+
+
+def _union(ranges: list) -> tuple:
+    out: list = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1] + 1:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return tuple(out)
+
+
+_NOT_LINE_TERMINATOR = _complement(((0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029)))
+_LEFT_BRACE = ((0x7B, 0x7B),)
+# A run of characters that may belong to a group name: it stops at anything that ends or nests a
+# group, so finding a name never scans the rest of a long value (V8 refuses those names anyway).
+_NAME_RUN = re.compile(r"(?:[^>()\[\]|\\<]|\\u\{[0-9a-fA-F]+\}|\\u[0-9a-fA-F]{4})*")
+# What counting groups looks at: escapes (skipped), class brackets, and group openings.
+_GROUP_TOKENS = re.compile(r"\\.|[\[\]]|\((?:\?<(?![=!])|\?)?", re.DOTALL)
+
+
+def time_limit(seconds: Optional[float]) -> float:
+    """The per-value regex time limit: `seconds`, or MATCH_TIMEOUT for None.
+
+    Raises ValueError unless it is a positive, finite number.
+    """
+    if seconds is None:
+        return MATCH_TIMEOUT
+    if type(seconds) not in (int, float) or not 0 < seconds < float("inf"):
+        raise ValueError(f"the regex time limit must be a positive number of seconds, not {seconds!r}")
+    return float(seconds)
+
 
 class JSRegexError(ValueError):
     """The source is not a valid ECMAScript regular expression (V8 would throw a SyntaxError)."""
 
 
 class RegexTimeout(BatchFailure):
-    """A pattern ran longer than MATCH_TIMEOUT on one value: catastrophic backtracking."""
+    """A pattern or format ran past its time limit on one value: catastrophic backtracking.
+
+    It says which regex, the limit, and (once a collector or kernel adds it) the JSON pointer of the
+    value in the batch; `at` and `within` return copies that know more of the path.
+    """
+
+    def __init__(
+        self, what: str, limit: float, path: tuple = (), subject: str = "value", prefix: str = ""
+    ) -> None:
+        self.what, self.limit, self.path, self.subject, self.prefix = what, limit, path, subject, prefix
+        where = prefix + "".join("/" + segment for segment in path)
+        target = f"the {subject} at {where}" if where else f"one {subject}"
+        super().__init__(
+            f"{what} ran longer than the {limit:g}s limit on {target} (catastrophic backtracking); "
+            "the batch was not validated"
+        )
+
+    def at(self, path: tuple, subject: str = "value") -> RegexTimeout:
+        """The same timeout, located at `path` (escaped segments) below the validated root."""
+        return RegexTimeout(self.what, self.limit, path, subject, self.prefix)
+
+    def within(self, prefix: str) -> RegexTimeout:
+        """The same timeout, with the root's own pointer in the batch (`/events/3`, `/user_attributes`)."""
+        return RegexTimeout(self.what, self.limit, self.path, self.subject, prefix)
 
 
 def to_code_units(text: str) -> str:
@@ -75,18 +169,64 @@ def _char(unit: str) -> str:
     return f"\\u{ord(unit):04x}"
 
 
-class _Parser:
-    """Recursive descent over the ECMAScript (Annex B, non-unicode) pattern grammar, emitting Python."""
+def _unit(unit: str) -> tuple:
+    code = ord(unit)
+    return ("set", ((code, code),))
 
-    def __init__(self, source: str) -> None:
+
+class _Frame:
+    """A group being parsed: its finished alternatives and the current one, as Python text and trees.
+
+    kind: "root", "group" (capturing), "plain" (`(?:`), "ahead=" / "ahead!", "behind=" / "behind!".
+    """
+
+    __slots__ = ("kind", "start", "name", "done", "done_trees", "out", "trees")
+
+    def __init__(self, kind: str, start: int, name: Optional[str] = None) -> None:
+        self.kind, self.start, self.name = kind, start, name
+        self.done: list = []
+        self.done_trees: list = []
+        self.out: list = []
+        self.trees: list = []
+
+    def add(self, text: str, tree: tuple) -> None:
+        self.out.append(text)
+        self.trees.append(tree)
+
+    def branch(self) -> None:
+        self.done.append("".join(self.out))
+        self.done_trees.append(self.trees[0] if len(self.trees) == 1 else ("seq", tuple(self.trees)))
+        self.out, self.trees = [], []
+
+    def close(self) -> tuple:
+        self.branch()
+        tree = self.done_trees[0] if len(self.done_trees) == 1 else ("alt", tuple(self.done_trees))
+        return "|".join(self.done), tree
+
+
+class _Parser:
+    """The ECMAScript (Annex B, non-unicode) pattern grammar, emitting Python and a tree.
+
+    The tree's nodes are tuples whose first item names the kind:
+    ("set", ranges) one code unit; ("seq", items); ("alt", branches);
+    ("rep", item, low, high or None, source text of the quantified term);
+    ("assert", "^" | "$" | "b"); ("look", item, behind, negative); ("ref", group number).
+    """
+
+    def __init__(self, source: str, limit: Optional[float] = None) -> None:
         self.text = to_code_units(source)
         self.pos = 0
-        self.group_count, self.group_names = _count_groups(self.text)
+        # Parsing a value for the `regex` format is per-value work too: past `limit` CPU seconds
+        # (the clock the regex engine's timeout uses) the parse stops with RegexTimeout.
+        self.limit = limit
+        self.deadline = time.process_time() + limit if limit is not None else None
+        self.ticks = 0
+        self.group_count, self.group_names = self.count_groups()
         self.python_names = {name: f"n{i}" for i, name in enumerate(self.group_names)}
         self.open_groups: list = []
         self.next_group = 0
-        self.prone = False
         self.lookbehind = False
+        self.tree: tuple = ("seq", ())
 
     def error(self, message: str) -> JSRegexError:
         return JSRegexError(f"Invalid regular expression: /{self.text}/: {message}")
@@ -96,63 +236,126 @@ class _Parser:
         return self.text[index] if index < len(self.text) else ""
 
     def parse(self) -> str:
-        body, _ = self.disjunction()
-        if self.pos < len(self.text):
-            raise self.error("Unmatched ')'")
-        return body
-
-    def disjunction(self) -> tuple:
-        """Alternatives up to `)` or the end; returns (pattern, risky) where risky means it can backtrack."""
-        parts, risky = [], False
+        """The Python pattern (the tree goes to `self.tree`); raises JSRegexError where V8 throws."""
+        text = self.text
+        frames = [_Frame("root", 0)]
         while True:
-            part, part_risky = self.alternative()
-            parts.append(part)
-            risky = risky or part_risky
-            if self.peek() != "|":
-                break
-            self.pos += 1
-        return "|".join(parts), risky or len(parts) > 1
+            self.tick()
+            frame = frames[-1]
+            if self.pos >= len(text):
+                if len(frames) > 1:
+                    raise self.error("Unterminated group")
+                body, self.tree = frame.close()
+                return body
+            char = text[self.pos]
+            if char == "|":
+                self.pos += 1
+                frame.branch()
+            elif char == ")":
+                if len(frames) == 1:
+                    raise self.error("Unmatched ')'")
+                self.pos += 1
+                frames.pop()
+                self.close_group(frame, frames[-1])
+            elif char == "(":
+                frames.append(self.open_group())
+            else:
+                self.term(frame)
 
-    def alternative(self) -> tuple:
-        out, risky = [], False
-        while self.pos < len(self.text) and self.peek() not in "|)":
-            term, term_risky = self.term()
-            out.append(term)
-            risky = risky or term_risky
-        return "".join(out), risky
+    def count_groups(self) -> tuple:
+        """(number of capturing groups, their names in order); the whole pattern counts (forward refs)."""
+        text = self.text
+        count, names, in_class = 0, [], False
+        for token in _GROUP_TOKENS.finditer(text):
+            self.tick()
+            found = token.group()
+            if found[0] == "\\":
+                continue
+            if in_class:
+                in_class = found != "]"
+            elif found == "[":
+                in_class = True
+            elif found == "(":
+                count += 1
+            elif found == "(?<":
+                count += 1
+                run = _NAME_RUN.match(text, token.end())
+                end = run.end()  # type: ignore[union-attr]  # the pattern matches the empty string
+                name = _group_name(run.group()) if text.startswith(">", end) else None  # type: ignore[union-attr]
+                if name is not None:  # else the name is invalid: the parser says so in order
+                    if name in names:
+                        raise self.error("Duplicate capture group name")
+                    names.append(name)
+        return count, names
 
-    def term(self) -> tuple:
+    def tick(self) -> None:
+        self.ticks += 1
+        if self.deadline is not None and not self.ticks & 4095 and time.process_time() > self.deadline:
+            raise RegexTimeout('format "regex"', self.limit)  # type: ignore[arg-type]  # set with deadline
+
+    def open_group(self) -> _Frame:
+        text, start = self.text, self.pos
+        if text.startswith(("(?<=", "(?<!"), start):
+            self.lookbehind = True
+            self.pos += 4
+            return _Frame("behind" + text[start + 3], start)
+        if text.startswith(("(?=", "(?!"), start):
+            self.pos += 3
+            return _Frame("ahead" + text[start + 2], start)
+        self.pos += 1
+        if text.startswith("?:", self.pos):
+            self.pos += 2
+            return _Frame("plain", start)
+        name = None
+        if self.peek() == "?":
+            if self.peek(1) != "<":
+                raise self.error("Invalid group")
+            run = _NAME_RUN.match(text, self.pos + 2)
+            end = run.end()  # type: ignore[union-attr]  # the pattern matches the empty string
+            name = _group_name(run.group()) if text.startswith(">", end) else None  # type: ignore[union-attr]
+            if name is None:
+                raise self.error("Invalid capture group name")
+            self.pos = end + 1
+        self.next_group += 1
+        if self.next_group > MAX_CAPTURES:
+            raise self.error("Too many captures")
+        self.open_groups.append(self.next_group)
+        return _Frame("group", start, name)
+
+    def close_group(self, frame: _Frame, parent: _Frame) -> None:
+        body, tree = frame.close()
+        kind = frame.kind
+        if kind.startswith("behind"):
+            # Not quantifiable: a quantifier after it is "Nothing to repeat" at the next term.
+            parent.add(f"(?<{kind[-1]}{body})", ("look", tree, True, kind[-1] == "!"))
+            return
+        if kind.startswith("ahead"):
+            # Annex B lets lookaheads take a quantifier; Python wants them wrapped first.
+            atom, tree = f"(?:(?{kind[-1]}{body}))", ("look", tree, False, kind[-1] == "!")
+        elif kind == "plain":
+            atom = f"(?:{body})"
+        else:
+            self.open_groups.pop()
+            atom = f"(?P<{self.python_names[frame.name]}>{body})" if frame.name is not None else f"({body})"
+        self.quantified(parent, atom, tree, frame.start)
+
+    def term(self, frame: _Frame) -> None:
         char = self.peek()
         if char == "^":
             self.pos += 1
-            return "\\A", False
+            frame.add("\\A", ("assert", "^"))
+            return
         if char == "$":
             self.pos += 1
-            return "\\Z", False
+            frame.add("\\Z", ("assert", "$"))
+            return
         if char == "\\" and self.peek(1) in ("b", "B"):
             self.pos += 2
-            return ("\\b" if self.text[self.pos - 1] == "b" else "\\B"), False
-        if self.text.startswith("(?<=", self.pos) or self.text.startswith("(?<!", self.pos):
-            self.lookbehind = True
-            kind = self.text[self.pos + 3]
-            self.pos += 4
-            body, _ = self.disjunction()
-            self.expect(")")
-            return f"(?<{kind}{body})", False
-        if self.text.startswith("(?=", self.pos) or self.text.startswith("(?!", self.pos):
-            kind = self.text[self.pos + 2]
-            self.pos += 3
-            body, risky = self.disjunction()
-            self.expect(")")
-            # Annex B lets lookaheads take a quantifier; Python wants them wrapped first.
-            return self.quantified(f"(?:(?{kind}{body}))", risky, is_group=True)
-        atom, risky, is_group = self.atom()
-        return self.quantified(atom, risky, is_group)
-
-    def expect(self, char: str) -> None:
-        if self.peek() != char:
-            raise self.error("Unterminated group")
-        self.pos += 1
+            frame.add("\\b" if self.text[self.pos - 1] == "b" else "\\B", ("assert", "b"))
+            return
+        start = self.pos
+        atom, tree = self.atom()
+        self.quantified(frame, atom, tree, start)
 
     def atom(self) -> tuple:
         char = self.peek()
@@ -162,56 +365,32 @@ class _Parser:
             if self.braced_quantifier() is not None:
                 raise self.error("Nothing to repeat")
             self.pos += 1
-            return "\\{", False, False
+            return "\\{", ("set", _LEFT_BRACE)
         if char == ".":
             self.pos += 1
-            return f"[^{LINE_TERMINATORS}]", False, False
+            return f"[^{LINE_TERMINATORS}]", ("set", _NOT_LINE_TERMINATOR)
         if char == "[":
-            return self.char_class(), False, False
-        if char == "(":
-            return self.group()
+            return self.char_class()
         if char == "\\":
-            return self.atom_escape(), False, False
+            return self.atom_escape()
         self.pos += 1
-        return _char(char), False, False
-
-    def group(self) -> tuple:
-        self.pos += 1
-        if self.text.startswith("?:", self.pos):
-            self.pos += 2
-            body, risky = self.disjunction()
-            self.expect(")")
-            return f"(?:{body})", risky, True
-        name = None
-        if self.peek() == "?":
-            if self.peek(1) != "<":
-                raise self.error("Invalid group")
-            end = self.text.find(">", self.pos + 2)
-            name = _group_name(self.text[self.pos + 2 : end] if end > 0 else "")
-            if name is None:
-                raise self.error("Invalid capture group name")
-            self.pos = end + 1
-        self.next_group += 1
-        number = self.next_group
-        self.open_groups.append(number)
-        body, risky = self.disjunction()
-        self.expect(")")
-        self.open_groups.pop()
-        if name is not None:
-            return f"(?P<{self.python_names[name]}>{body})", risky, True
-        return f"({body})", risky, True
+        return _char(char), _unit(char)
 
     def braced_quantifier(self) -> Optional[tuple]:
         """(min, max or None, length) when `{` at pos starts a valid `{n}`, `{n,}` or `{n,m}`."""
         match = _BRACES.match(self.text, self.pos)
         if match is None:
             return None
-        low = int(match.group(1))
-        high = low if match.group(2) is None else (int(match.group(3)) if match.group(3) else None)
+        low = _js_count(match.group(1))
+        if match.group(2) is None:
+            high: Optional[int] = low
+        else:
+            high = _js_count(match.group(3)) if match.group(3) else None
         return low, high, match.end() - self.pos
 
-    def quantified(self, atom: str, risky: bool, is_group: bool) -> tuple:
+    def quantified(self, frame: _Frame, atom: str, tree: tuple, start: int) -> None:
         char = self.peek()
+        high: Optional[int]
         if char in ("*", "+", "?"):
             self.pos += 1
             low, high = {"*": (0, None), "+": (1, None), "?": (0, 1)}[char]
@@ -221,23 +400,19 @@ class _Parser:
             self.pos += length
             if high is not None and high < low:
                 raise self.error("numbers out of order in {} quantifier")
-            low = min(low, MAX_REPEAT)
-            if high is None or high > MAX_REPEAT:
-                suffix = f"{{{low},}}"
-            else:
-                suffix = f"{{{low},{high}}}"
+            if high == JS_INFINITY:
+                high = None  # V8's infinity: no upper bound
+            suffix = f"{{{low},}}" if high is None else f"{{{low},{high}}}"
         else:
-            return atom, risky
+            frame.add(atom, tree)
+            return
         lazy = ""
         if self.peek() == "?":
             self.pos += 1
             lazy = "?"
-        repeats = high is None or high > 1
-        if repeats and is_group and risky:
-            self.prone = True
-        return f"{atom}{suffix}{lazy}", risky or repeats
+        frame.add(f"{atom}{suffix}{lazy}", ("rep", tree, low, high, self.text[start : self.pos]))
 
-    def atom_escape(self) -> str:
+    def atom_escape(self) -> tuple:
         self.pos += 1
         char = self.peek()
         if char == "":
@@ -246,11 +421,13 @@ class _Parser:
             start = self.pos
             while self.peek().isdigit():
                 self.pos += 1
-            number = int(self.text[start : self.pos])
+            digits = self.text[start : self.pos]
+            number = _js_count(digits)
             if number <= self.group_count:
                 return self.backreference(str(number), number)
             self.pos = start
-            return _char(self.legacy_octal())
+            unit = self.legacy_octal()
+            return _char(unit), _unit(unit)
         if char == "k" and self.group_names:
             end = self.text.find(">", self.pos)
             name = _group_name(self.text[self.pos + 2 : end]) if self.peek(1) == "<" and end >= 0 else None
@@ -261,15 +438,18 @@ class _Parser:
             return self.backreference(python_name, self.group_names.index(name) + 1, named=True)
         item = self.escape_item(in_class=False)
         if isinstance(item, tuple):
-            return f"[{item[1]}]" if not item[0] else f"[^{item[1]}]"
-        return _char(item)
+            units = CLASS_UNITS[item[1]]
+            if item[0]:
+                return f"[^{item[1]}]", ("set", _complement(units))
+            return f"[{item[1]}]", ("set", units)
+        return _char(item), _unit(item)
 
-    def backreference(self, ref: str, number: int, named: bool = False) -> str:
+    def backreference(self, ref: str, number: int, named: bool = False) -> tuple:
         # Inside its own group, or before the group took part, a JS backreference matches "".
         if number in self.open_groups:
-            return "(?:)"
+            return "(?:)", ("seq", ())
         target = f"(?P={ref})" if named else f"\\{ref}"
-        return f"(?({ref}){target})"
+        return f"(?({ref}){target})", ("ref", number)
 
     def legacy_octal(self) -> str:
         """Annex B: `\\NNN` that is not a backreference is an octal escape, `\\8` / `\\9` the digit."""
@@ -316,13 +496,14 @@ class _Parser:
             return "\x08"
         return char  # identity escape (Annex B): `\a` is "a", `\Z` is "Z"
 
-    def char_class(self) -> str:
+    def char_class(self) -> tuple:
         self.pos += 1
         negated = self.peek() == "^"
         if negated:
             self.pos += 1
         items: list = []  # str units, (low, high) ranges, or (negated, ranges) class escapes
         while True:
+            self.tick()
             if self.pos >= len(self.text):
                 raise self.error("Unterminated character class")
             if self.peek() == "]":
@@ -340,7 +521,7 @@ class _Parser:
                 items.append((first, second, None))
                 continue
             items.append(first)
-        return _emit_class(items, negated)
+        return _emit_class(items, negated), ("set", _class_units(items, negated))
 
     def class_atom(self) -> Any:
         char = self.peek()
@@ -355,6 +536,12 @@ class _Parser:
 
 _CONTROL_ESCAPES = {"t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c", "r": "\r"}
 _BRACES = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
+
+
+def _js_count(digits: str) -> int:
+    """A quantifier bound or group number as V8 reads it: clamped at 2**31 - 1, any number of digits."""
+    digits = digits.lstrip("0") or "0"
+    return JS_INFINITY if len(digits) > 10 else min(int(digits), JS_INFINITY)
 
 
 def _is_hex(text: str, length: int) -> bool:
@@ -427,106 +614,177 @@ def _emit_class(items: list, negated: bool) -> str:
     return f"[^{body}]" if negated else f"[{body}]"
 
 
-def _count_groups(text: str) -> tuple:
-    """(number of capturing groups, their names in order); the whole pattern counts (forward refs)."""
-    count, names, index, in_class = 0, [], 0, False
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            if text.startswith("(?<", index) and not text.startswith(("(?<=", "(?<!"), index):
-                count += 1
-                end = text.find(">", index)
-                name = _group_name(text[index + 3 : end]) if end > 0 else None
-                if name is None:
-                    raise JSRegexError(f"Invalid regular expression: /{text}/: Invalid capture group name")
-                if name in names:
-                    raise JSRegexError(f"Invalid regular expression: /{text}/: Duplicate capture group name")
-                names.append(name)
-            elif not text.startswith("(?", index):
-                count += 1
-        index += 1
-    return count, names
+def _class_units(items: list, negated: bool) -> tuple:
+    """The code units a JS class matches, as ranges."""
+    ranges: list = []
+    for item in items:
+        if isinstance(item, str):
+            ranges.append((ord(item), ord(item)))
+        elif item[2:] == (None,):
+            ranges.append((ord(item[0]), ord(item[1])))
+        else:
+            units = CLASS_UNITS[item[1]]
+            ranges.extend(_complement(units) if item[0] else units)
+    units = _union(ranges)
+    return _complement(units) if negated else units
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str) -> tuple:
+    """(Python pattern, tree, has lookbehind, number of groups) for `source`; raises JSRegexError."""
+    parser = _Parser(source)
+    pattern = parser.parse()
+    return pattern, parser.tree, parser.lookbehind, parser.group_count
+
+
+@lru_cache(maxsize=4096)
+def regex_cost(source: str, ignore_case: bool = False, name: bool = False) -> Cost:
+    """The time analysis of a valid source: `linear`, and with `name` the super-linear shapes found.
+
+    Raises JSRegexError for an invalid source. See regexcost.
+    """
+    return analyse(_parse(source)[1], ignore_case, name)
 
 
 class JSRegex:
-    """A compiled ECMAScript regex; `test(s)` answers like JavaScript's `RegExp.prototype.test`."""
+    """A compiled ECMAScript regex; `test(s)` answers like JavaScript's `RegExp.prototype.test`.
 
-    __slots__ = ("source", "prone", "_search", "_guarded", "ascii_search")
+    linear: the analysis proved a backtracking engine linear-time on this pattern, so values up to
+    `fast_max` code units (what the limit allows at the analysis' work bound) run on the stdlib `re`
+    with no guard. Every other pattern, and longer values, run on the `regex` engine with `timeout`
+    CPU seconds per value: `test` raises RegexTimeout past it, `probe` answers False instead (for
+    fast checks, whose False sends the value to a collector that then reports the timeout with the
+    value's path). Values longer than `ascii_max` go through `remembered`, which keeps the last
+    answer (or timeout), so that the collector's second look at a long value costs nothing.
+    `ascii_search` is the raw `re` search, for callers that test ASCII strings of at most
+    `ascii_max` characters themselves (None when not linear).
+    """
 
-    def __init__(self, source: str, ignore_case: bool = False, trusted: bool = False) -> None:
-        parser = _Parser(source)
-        pattern = parser.parse()
-        flags = re.ASCII | (re.IGNORECASE if ignore_case else 0)
+    __slots__ = (
+        "source", "linear", "timeout", "what", "fast_max", "ascii_max", "ascii_search", "probe",
+        "_search", "_guarded", "_python", "_flags", "_last",
+    )  # fmt: skip
+
+    def __init__(
+        self, source: str, ignore_case: bool = False, timeout: float = MATCH_TIMEOUT, what: str = ""
+    ) -> None:
+        pattern, _, lookbehind, groups = _parse(source)
+        cost = regex_cost(source, ignore_case)
         self.source = source
-        self.prone = parser.prone
-        # The timeout costs ~10x per match, so only plan authors' risky shapes pay it, not ajv's formats.
-        self._guarded = (parser.prone and not trusted) or parser.lookbehind
-        compiled: Any = None
-        if not self._guarded:
+        self.timeout = timeout
+        self.what = what or f"pattern /{source}/"
+        self._python, self._flags = pattern, ignore_case
+        self._last: Optional[tuple] = None  # (long value, its answer or None for a timeout)
+        self._guarded: Optional[Callable] = None
+        # Python's re has no variable-length lookbehind: those patterns need the regex engine anyway.
+        self.linear = cost.linear and not lookbehind
+        self._search: Optional[Callable] = None
+        if self.linear:
             try:
-                compiled = re.compile(pattern, flags)
-            except re.error:
-                self._guarded = True
-        if self._guarded:
+                self._search = re.compile(pattern, re.ASCII | (re.IGNORECASE if ignore_case else 0)).search
+            except (re.error, RecursionError, OverflowError):
+                self.linear = False
+        if self.linear:
+            per_unit = STEP_SECONDS * cost.work * (1 + groups)
+            self.fast_max = sys.maxsize if not cost.work else int(timeout / per_unit)
+        else:
+            self.fast_max = -1
+            self._guarded_search()  # compile now: a pattern Python cannot run fails the plan at load
+        self.ascii_max = min(self.fast_max, LONG_VALUE)
+        self.ascii_search: Optional[Callable] = self._search
+        self.probe: Callable[[str], bool] = self._prober()
+
+    def _prober(self) -> Callable[[str], bool]:
+        """`probe`: test's fast path with its constants bound (fast checks call it for every value)."""
+        search, limit, remembered = self._search, self.ascii_max, self.remembered
+
+        def probe(text: str) -> bool:
+            units = to_code_units(text)
+            if len(units) <= limit:
+                return search(units) is not None  # type: ignore[misc]  # set when limit >= 0
             try:
-                guarded_flags = regex_engine.ASCII | regex_engine.VERSION0
-                if ignore_case:
-                    guarded_flags |= regex_engine.IGNORECASE
-                compiled = regex_engine.compile(pattern, guarded_flags)
-            except regex_engine.error as exc:
-                raise JSRegexError(f"pattern {source!r} cannot be run by the Python engines: {exc}") from exc
-        self._search: Callable = compiled.search
-        # For callers that test ASCII strings themselves (the Cython kernel): no conversion needed.
-        self.ascii_search: Optional[Callable] = None if self._guarded else compiled.search
+                return remembered(text, units)
+            except RegexTimeout:
+                return False
+
+        return probe
+
+    def _guarded_search(self) -> Callable:
+        if self._guarded is None:
+            flags = regex_engine.ASCII | regex_engine.VERSION0
+            if self._flags:
+                flags |= regex_engine.IGNORECASE
+            try:
+                self._guarded = regex_engine.compile(self._python, flags).search
+            except (regex_engine.error, RecursionError, OverflowError) as exc:
+                raise JSRegexError(
+                    f"pattern {self.source!r} cannot be run by the Python engines: {exc}"
+                ) from exc
+        return self._guarded
 
     def test(self, text: str) -> bool:
-        """True when the pattern matches anywhere in `text`; raises RegexTimeout on runaway backtracking."""
-        text = to_code_units(text)
-        if not self._guarded:
-            return self._search(text) is not None
-        try:
-            return self._search(text, timeout=MATCH_TIMEOUT) is not None
-        except TimeoutError:
-            raise RegexTimeout(
-                f"pattern /{self.source}/ ran longer than {MATCH_TIMEOUT:g}s on one value "
-                "(catastrophic backtracking); the batch was not validated"
-            ) from None
+        """True when the pattern matches anywhere in `text`; raises RegexTimeout past the time limit."""
+        units = to_code_units(text)
+        if len(units) <= self.ascii_max:
+            return self._search(units) is not None  # type: ignore[misc]  # set when ascii_max >= 0
+        return self.remembered(text, units)
+
+    def remembered(self, text: str, units: str) -> bool:
+        """`test` for a long value or a guarded pattern, answering at once for the last such value.
+
+        A fast check's probe and then the collector look at a failing value twice; for a long
+        value (or one that ran out of time) the second look must not cost the limit again.
+        """
+        last = self._last
+        if last is not None and (last[0] is text or last[0] == text):
+            if last[1] is None:
+                raise RegexTimeout(self.what, self.timeout)
+            return last[1]
+        if len(units) <= self.fast_max:
+            answer = self._search(units) is not None  # type: ignore[misc]  # set when fast_max >= 0
+        else:
+            try:
+                answer = self._guarded_search()(units, timeout=self.timeout) is not None
+            except TimeoutError:
+                self._last = (text, None)
+                raise RegexTimeout(self.what, self.timeout) from None
+        if len(units) > LONG_VALUE:
+            self._last = (text, answer)
+        return answer
 
     def __repr__(self) -> str:
         return f"JSRegex({self.source!r})"
 
 
 @lru_cache(maxsize=4096)
-def compile_js_regex(source: str, ignore_case: bool = False, trusted: bool = False) -> JSRegex:
+def compile_js_regex(
+    source: str, ignore_case: bool = False, timeout: float = MATCH_TIMEOUT, what: str = ""
+) -> JSRegex:
     """The JSRegex for `source`; raises JSRegexError where `new RegExp(source)` would throw.
 
-    trusted: a known pattern (ajv's formats) that needs no backtracking guard.
+    timeout: CPU seconds per value for a pattern not proven linear. what: how error messages name
+    the regex (default `pattern /source/`).
     """
-    return JSRegex(source, ignore_case, trusted)
+    return JSRegex(source, ignore_case, timeout, what)
 
 
-@lru_cache(maxsize=4096)
-def is_valid_js_regex(source: str) -> bool:
-    """True when `new RegExp(source)` compiles in JavaScript (no flags)."""
+def is_valid_js_regex(source: str, timeout: Optional[float] = None) -> bool:
+    """True when `new RegExp(source)` compiles in JavaScript (no flags).
+
+    timeout: CPU seconds the parse may take (the `regex` format parses values from the batches:
+    about 5 microseconds per character); past it, RegexTimeout. None: no limit.
+    """
+    if len(source) <= 200:
+        return _is_valid_short(source)  # cache only short sources: values can be huge
+    return _is_valid(source, timeout)
+
+
+def _is_valid(source: str, timeout: Optional[float] = None) -> bool:
     try:
-        _Parser(source).parse()
+        _Parser(source, timeout).parse()
     except JSRegexError:
         return False
     return True
 
 
-def is_backtracking_prone(source: str) -> bool:
-    """True for shapes such as `(a+)+` or `(a|aa)*` that can backtrack exponentially."""
-    try:
-        parser = _Parser(source)
-        parser.parse()
-    except JSRegexError:
-        return False
-    return parser.prone
+_is_valid_short = lru_cache(maxsize=4096)(_is_valid)

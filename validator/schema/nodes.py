@@ -52,6 +52,7 @@ class Node:
         "number_group", "max_limit", "max_exclusive", "max_keyword", "min_limit", "min_exclusive",
         "min_keyword", "multiple_of",
         "string_group", "max_length", "min_length", "pattern", "format_name", "format_check",
+        "format_checker",
         "array_group", "max_items", "min_items", "items", "items_tuple", "additional_items",
         "additional_items_false", "contains", "unique_items", "unique_hash_types",
         "object_group", "max_props", "min_props", "required_early", "dep_arrays", "dep_schemas",
@@ -83,7 +84,8 @@ class Node:
         self.min_length: Optional[int] = None
         self.pattern: Any = None  # a JSRegex
         self.format_name: Optional[str] = None
-        self.format_check: Any = None
+        self.format_check: Any = None  # test(str) -> bool; raises RegexTimeout
+        self.format_checker: Any = None  # JSRegex (or formats.RegexFormat): test, probe, ascii_search
         self.array_group = False
         self.max_items: Optional[int] = None
         self.min_items: Optional[int] = None
