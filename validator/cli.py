@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -182,6 +183,22 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _exit_after_signal(message: str, code: int) -> None:
+    """Say why and end with `code`, the clean-up (temp files, workers) being done already.
+
+    A --jobs run leaves the process pool's threads behind, and interpreter shutdown joins them: one
+    blocked reading a result that a terminated worker had half written would hang the exit for ever.
+    So when such threads are left, the process ends at once, its output flushed.
+    """
+    click.echo(message, err=True)
+    if threading.active_count() == 1:
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 class _Dpv(click.Group):
     """The command group; ends every command with a documented exit code, never a bare traceback."""
 
@@ -192,11 +209,9 @@ class _Dpv(click.Group):
             except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
                 raise
             except KeyboardInterrupt:
-                click.echo("dpv: interrupted", err=True)
-                sys.exit(EXIT_SIGINT)
+                _exit_after_signal("dpv: interrupted", EXIT_SIGINT)
             except _Terminated:
-                click.echo("dpv: terminated", err=True)
-                sys.exit(EXIT_SIGTERM)
+                _exit_after_signal("dpv: terminated", EXIT_SIGTERM)
             except OutputError as exc:
                 _fail(str(exc), EXIT_UNUSABLE)
             except BrokenPipeError:
