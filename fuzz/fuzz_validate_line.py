@@ -140,11 +140,15 @@ def _no_constant(name: str) -> Any:
     raise Finding("non-json-number", f"{name} in the result: JSON.stringify writes null for it")
 
 
-def _unique_pairs(pairs: list) -> list:
+class _Object(list):
+    """A decoded JSON object, as its (key, value) pairs in order (arrays decode as plain lists)."""
+
+
+def _object(pairs: list) -> _Object:
     keys = [key for key, _ in pairs]
     if len(set(keys)) != len(keys):
         raise Finding("duplicate-key", f"duplicate keys in one object of the result: {keys}")
-    return pairs
+    return _Object(pairs)
 
 
 def check_result(result: Any) -> None:
@@ -158,16 +162,21 @@ def check_result(result: Any) -> None:
     except UnicodeDecodeError as exc:
         raise Finding("invalid-utf8-output", f"{exc}: {result[:2000]!r}") from None
     try:
-        top = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_pairs)
+        top = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_object)
     except ValueError as exc:
         raise Finding("invalid-json-output", f"{exc}: {result[:2000]!r}") from None
-    if not isinstance(top, list):
+    if not isinstance(top, _Object):
         raise Finding("shape", f"the result is not an object: {result[:2000]!r}")
     keys = [key for key, _ in top]
     if keys == ["error"] and isinstance(top[0][1], str):
         return
-    if keys != ["results", "batch"] or top[1][1] != [] or not isinstance(top[0][1], list):
+    if (
+        keys != ["results", "batch"]
+        or type(top[1][1]) is not _Object
+        or top[1][1]
+        or type(top[0][1]) is not list
+    ):
         raise Finding("shape", f"not {{'results':[...],'batch':{{}}}} nor {{'error':...}}: {result[:2000]!r}")
     for item in top[0][1]:
-        if not isinstance(item, list) or item[:1] != [("event_type", "validation_result")]:
+        if not isinstance(item, _Object) or item[:1] != [("event_type", "validation_result")]:
             raise Finding("shape", f"a result is not a validation_result object: {result[:2000]!r}")
