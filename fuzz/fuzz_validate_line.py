@@ -20,6 +20,7 @@ from typing import Any, Optional
 from fuzz._findings import Finding
 from fuzz._source import CONFORMANCE, Source, batch_lines, splice
 from validator import PlanError, load_plan
+from validator.deep import call_deep
 
 FIXED_PLANS = [
     CONFORMANCE / "rich_plan.json",
@@ -151,6 +152,10 @@ def _object(pairs: list) -> _Object:
     return _Object(pairs)
 
 
+def _strict_loads(text: str) -> Any:
+    return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_object)
+
+
 def check_result(result: Any) -> None:
     """Raise Finding unless `result` is one line of strict JSON in one of the two result shapes."""
     if type(result) is not bytes:
@@ -162,7 +167,10 @@ def check_result(result: Any) -> None:
     except UnicodeDecodeError as exc:
         raise Finding("invalid-utf8-output", f"{exc}: {result[:2000]!r}") from None
     try:
-        top = json.loads(text, parse_constant=_no_constant, object_pairs_hook=_object)
+        try:
+            top = _strict_loads(text)
+        except RecursionError:  # a result can echo a deeply nested input (unplanned criteria, say)
+            top = call_deep(_strict_loads, text)
     except ValueError as exc:
         raise Finding("invalid-json-output", f"{exc}: {result[:2000]!r}") from None
     if not isinstance(top, _Object):
