@@ -108,16 +108,27 @@ def encode_raw(plan_index: int, line: bytes, flags: int = 0) -> bytes:
     return bytes([plan_index, flags & ~LINE_FLAG_STRUCTURED]) + line
 
 
+def encode_made(plan_text: bytes, line: bytes, flags: int = 0) -> bytes:
+    """The fuzz input that validates `line` as is against a plan file holding `plan_text`."""
+    size = len(plan_text).to_bytes(2, "big")
+    return bytes([PLAN_FROM_BYTES, flags & ~LINE_FLAG_STRUCTURED]) + size + plan_text + line
+
+
 def one_input(data: bytes) -> None:
     """Check one fuzz input; raises Finding on a violated property."""
+    answer(data)
+
+
+def answer(data: bytes) -> Optional[bytes]:
+    """Both kernels' common, checked answer for one fuzz input; None when load_plan refuses its plan."""
     plan, compat, lenient, line = decode(data)
     if isinstance(plan, int):
         pair = _fixed_pair(plan, compat, lenient)
     else:
         pair = _made_pair(plan, compat, lenient)
         if isinstance(pair, _Refused):
-            return
-    check_line(pair, line)
+            return None
+    return check_line(pair, line)
 
 
 def check_line(pair: tuple, line: bytes) -> bytes:

@@ -26,7 +26,7 @@ def _inputs(folder: str) -> list:
         pytest.param(target, path, id=f"{target}/{path.name}")
         for target in TARGETS
         for path in sorted((FUZZ / folder / target).glob("*"))
-        if path.is_file() and not path.name.startswith(".")
+        if path.is_file() and not path.name.startswith(".") and path.suffix != ".reference"
     ]
 
 
@@ -37,7 +37,18 @@ def test_seed_corpus(target: str, path: Path) -> None:
 
 @pytest.mark.parametrize(("target", "path"), _inputs("regressions"))
 def test_regression_inputs(target: str, path: Path) -> None:
-    TARGETS[target].one_input(path.read_bytes())
+    """Each input passes the target's checks and, where the reference's answer was recorded beside it
+    (NAME.reference, from node oracle.js), gives that answer (an error where the reference errs)."""
+    reference = path.with_name(path.name + ".reference")
+    if not reference.exists():
+        TARGETS[target].one_input(path.read_bytes())
+        return
+    ours = fuzz_validate_line.answer(path.read_bytes())
+    theirs = reference.read_bytes().strip()
+    if theirs.startswith(b'{"error":'):
+        assert ours is not None and ours.startswith(b'{"error":'), f"ours: {ours!r}\nreference: {theirs!r}"
+    else:
+        assert ours == theirs
 
 
 def test_seed_corpus_is_what_the_seed_maker_writes() -> None:
@@ -163,4 +174,5 @@ def test_regression_inputs_are_named_for_their_finding() -> None:
     listed = (FUZZ / "regressions" / "README.md").read_text()
     for target in TARGETS:
         for path in sorted((FUZZ / "regressions" / target).glob("*")):
-            assert path.name in listed, f"{path} is not described in fuzz/regressions/README.md"
+            name = path.name.removesuffix(".reference")
+            assert name in listed, f"{path} is not described in fuzz/regressions/README.md"
