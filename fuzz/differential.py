@@ -117,6 +117,8 @@ def _plan_file(plan: Any, scratch: Path) -> Any:
         json.loads(plan)
     except ValueError:
         return None  # the oracle's JSON.parse would throw before reading any batch
+    except RecursionError:
+        pass  # deeper than Python's stack, not V8's: let the oracle read it
     return path
 
 
