@@ -40,11 +40,26 @@ def _signature(line: bytes, ours: bytes, theirs: bytes) -> str:
         return "infinity"
     if re.search(rb"\\\\u[dD][89abAB]", ours) or re.search(rb"\\\\u[dD][c-fC-F]", ours):
         return "lone-surrogate-escape"
-    if b"depth limit" in ours or b"recursion" in ours.lower():
+    if b"depth limit" in ours or b"recursion" in ours.lower() or _depth(line) > 900:
         return "deep-nesting"
     if ours.startswith(b'{"error"') != theirs.startswith(b'{"error"'):
         return "error-vs-result" if ours.startswith(b'{"error"') else "result-vs-error"
     return "different-results"
+
+
+def _depth(line: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text (strings skipped), without recursing."""
+    depth = deepest = 0
+    for token in _TOKENS.findall(line):
+        if token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def main(argv: Any = None) -> int:
