@@ -271,7 +271,7 @@ def json_text(src: Source, depth: int = 0) -> bytes:
     """One JSON-ish text: mostly valid JSON, with odd numbers, strings, keys, deep nesting and raw bytes."""
     kind = src.below(16) if depth < MAX_DEPTH else src.below(6)
     if kind == 0:
-        return src.pick(ODD_NUMBERS)  # type: ignore[no-any-return]
+        return src.pick(ODD_NUMBERS)
     if kind == 1:
         digits = str(src.byte() << 16 | src.byte() << 8 | src.byte()).encode()
         return src.pick([b"", b"-"]) + digits + src.pick([b"", b".5", b"e3", b"e-3", b"E400", b"0" * 25])
@@ -282,7 +282,7 @@ def json_text(src: Source, depth: int = 0) -> bytes:
     if kind == 3:
         return b'"' + b"".join(src.pick(ODD_STRING_PARTS) for _ in range(src.below(5))) + b'"'
     if kind == 4:
-        return src.pick([b"true", b"false", b"null"])  # type: ignore[no-any-return]
+        return src.pick([b"true", b"false", b"null"])
     if kind == 5:
         return src.take(src.below(8))  # raw bytes: usually not JSON at all
     if kind in (6, 7):

@@ -55,7 +55,7 @@ def _fixed_pair(index: int, compat: Optional[str], lenient: bool) -> tuple:
     key = (index, compat, lenient)
     if key not in _fixed:
         _fixed[key] = _pair(str(FIXED_PLANS[index]), compat, lenient)
-    return _fixed[key]  # type: ignore[no-any-return]
+    return _fixed[key]
 
 
 def _made_pair(text: bytes, compat: Optional[str], lenient: bool) -> Any:
@@ -145,7 +145,7 @@ def check_line(pair: tuple, line: bytes) -> bytes:
     if python != cython:
         raise Finding("kernels-differ", f"python: {python[:2000]!r}\ncython: {cython[:2000]!r}")
     check_result(python)
-    return python  # type: ignore[no-any-return]
+    return python
 
 
 def _no_constant(name: str) -> Any:
