@@ -23,6 +23,8 @@ def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         sys.exit(f"usage: python -m fuzz._libfuzzer {{{','.join(TARGETS)}}} [libFuzzer arguments]")
     assert "validator" not in sys.modules, "the engine must be imported under instrumentation"
+    if os.environ.get("DPV_NO_SPEEDUPS", "") not in ("", "0"):
+        sys.exit("fuzzing compares both kernels: unset DPV_NO_SPEEDUPS")
     with atheris.instrument_imports(include=["validator", "fuzz"]):
         module = importlib.import_module(TARGETS[sys.argv[1]])
     argv = [sys.argv[0], *sys.argv[2:]]
