@@ -15,7 +15,7 @@ from .deep import call_deep
 from .errors import BatchFailure, DeepBatch, PlanError, PlanProblem
 from .jsvalue import truthy
 from .lineparse import decode_json, parse_line
-from .plan import PlanVersion, read_plans, route, select_versions
+from .plan import PlanVersion, read_plans, route, routing_id, select_versions
 from .readers.records import NOTHING
 from .results import check_stack, error_line
 from .schema.jsregex import time_limit
@@ -149,7 +149,7 @@ class PlanValidator:
             return self.versions[0]
         context = batch.get("context") if type(batch) is dict else None
         data_plan = context.get("data_plan") if type(context) is dict else None
-        plan_id = data_plan.get("plan_id") if type(data_plan) is dict else None
+        plan_id = routing_id(data_plan.get("plan_id")) if type(data_plan) is dict else None
         version = data_plan.get("plan_version") if type(data_plan) is dict else None
         environment = batch.get("environment") if type(batch) is dict else None
         if plan_id is None:

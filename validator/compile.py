@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from .errors import PlanError, PlanProblem
+from .errors import BatchFailure, PlanError, PlanProblem
 from .jsout import dumps
-from .jsvalue import truthy
+from .jsvalue import js_string, truthy, utf16_length
 from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .schema.compiler import compile_schema
 from .schema.jsregex import MATCH_TIMEOUT
@@ -132,8 +132,14 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeo
         plan.fail(PlanProblem(pointer + "/data_points", "Data Plan Document must have data points"))
         return
     if type(data_points) is not list:
-        if type(data_points) is not dict:  # an object silently holds no points; anything else throws
-            plan.fail(PlanProblem(pointer + "/data_points", "data_points must be an array"))
+        # The constructor runs `if (data_points.length > 0) data_points.forEach(...)`: a truthy
+        # non-array holds no points unless its `length` is positive, and then forEach throws.
+        if _js_positive(data_points.get("length") if type(data_points) is dict else _js_length(data_points)):
+            plan.fail(
+                PlanProblem(
+                    pointer + "/data_points", "dataPlanDocument.data_points.forEach is not a function"
+                )
+            )
             return
         data_points = []
 
@@ -153,6 +159,9 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeo
             continue
         try:
             key = point_match_key(match)  # type: ignore[arg-type]  # truthy() above
+        except BatchFailure as exc:  # a criteria value String() cannot convert: the constructor throws
+            plan.fail(PlanProblem(where + "/match/criteria", str(exc), describe_point(index, point)))
+            continue
         except MissingCriteria as exc:
             plan.fail(
                 PlanProblem(
@@ -203,6 +212,27 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeo
         plan.ua_mode = "invalid"
     else:
         plan.ua_mode, plan.ua_point = "validate", ua_point
+
+
+def _js_length(value: Any) -> Any:
+    """`value.length` for a JSON value that is not an object: UTF-16 units of a string, else undefined."""
+    return utf16_length(value) if type(value) is str else None
+
+
+def _js_positive(value: Any) -> bool:
+    """JavaScript's `value > 0` for a JSON value (None standing for undefined and null alike)."""
+    t = type(value)
+    if t is bool:
+        return value
+    if t is int or t is float:
+        return value > 0
+    if t is str or t is list:
+        text = (value if t is str else js_string(value)).strip()
+        try:
+            return float(text) > 0 if text else False
+        except ValueError:
+            return False  # NaN
+    return False
 
 
 def _has_own_keys(schema: Any) -> bool:

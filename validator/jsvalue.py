@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import StackOverflow
+from .errors import BatchFailure, StackOverflow
 
 # Integers beyond this lose precision in a double; they must be rounded before use.
 MAX_SAFE_INTEGER = 2**53
@@ -367,6 +367,10 @@ def _scalar_string(value: Any) -> str:
         return format_number(value)
     if t is str:
         return value
+    if t is dict and "toString" in value:
+        # String(obj) calls obj.toString; an own (data) member shadows Object.prototype's and is no
+        # function, and valueOf gives the object back: the reference throws this TypeError.
+        raise BatchFailure("Cannot convert object to primitive value")
     return "[object Object]"
 
 
@@ -488,21 +492,21 @@ def _clean_pairs(items: Any, root: Any = None, depth: int = 1) -> dict:
     stack: list = []
     while True:
         for key, item in items:
-            if key == "__proto__":
+            proto = key == "__proto__"
+            if proto and type(item) is not dict:
                 # `out["__proto__"] = v` sets the prototype instead of a property (ignored for
                 # primitives): `out` was made a ProtoObject for this (see _new_copy).
-                if type(item) is dict:
-                    if depth >= NESTING_LIMIT:
-                        raise StackOverflow(NESTING_LIMIT)
-                    out.proto = _clean_pairs(_own_items(item), _new_copy(item), depth + 1)
-                elif type(item) is list:
+                if type(item) is list:
                     out.proto = item
                 continue
             if type(item) is dict:  # {} is truthy, so every object is entered
                 if depth >= NESTING_LIMIT:
                     raise StackOverflow(NESTING_LIMIT)
                 child = _new_copy(item)
-                out[key] = child
+                if proto:
+                    out.proto = child  # cleaned like any member, then made the prototype
+                else:
+                    out[key] = child
                 stack.append((items, out))
                 items, out = _own_items(item), child
                 depth += 1

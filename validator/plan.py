@@ -39,13 +39,25 @@ def _environments(version_object: dict) -> tuple:
     return ()
 
 
+def routing_id(plan_id: Any) -> Any:
+    """A plan id as routing compares it: scalars as they are, an object or array as its JSON text.
+
+    The reference never reads the id; routing hashes it, which a dict or list cannot be.
+    """
+    if type(plan_id) is dict or type(plan_id) is list:
+        from .jsout import dumps  # jsout is heavier than this module needs otherwise
+
+        return dumps(plan_id)
+    return plan_id
+
+
 def _from_version_object(
     obj: dict, plan_id: Any, source: str, pointer: str, block: Any = None
 ) -> PlanVersion:
     # A missing or falsy version_document is only a problem for the batches routed to this version
     # (the reference rejects them); an archived version nobody selects must not stop the others.
     return PlanVersion(
-        plan_id if plan_id is not None else obj.get("data_plan_id"),
+        routing_id(plan_id if plan_id is not None else obj.get("data_plan_id")),
         obj.get("version"),
         obj.get("version_document"),
         _environments(obj),
