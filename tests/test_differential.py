@@ -62,11 +62,16 @@ def test_golden_random_corpus_present() -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_golden_random(name: str, kernel: str) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "compat"),
+    [("results", "1.0.3"), ("ua-optional.results", None)],
+    ids=["npm-1.0.3", "ua-optional"],
+)
+def test_golden_random(name: str, kernel: str, suffix: str, compat: object) -> None:
     batches = _lines(RANDOM / f"{name}.batches.ndjson")
-    expected = _lines(RANDOM / f"{name}.results.ndjson")
+    expected = _lines(RANDOM / f"{name}.{suffix}.ndjson")
     assert len(batches) == len(expected)
-    v = validator.load_plan(str(RANDOM / f"{name}.plan.json"), compat="1.0.3", kernel=kernel)
+    v = validator.load_plan(str(RANDOM / f"{name}.plan.json"), compat=compat, kernel=kernel)
     differences = []
     for number, (batch, want) in enumerate(zip(batches, expected), 1):
         got = v.validate_line(batch)

@@ -4,6 +4,7 @@
 
 writes, under tests/golden/random/:
     case_NNNN.plan.json, case_NNNN.batches.ndjson, case_NNNN.results.ndjson   (main stream)
+    case_NNNN.ua-optional.results.ndjson                                      (oracle --ua-optional)
     planerr_NNNN.plan.json, planerr_NNNN.batches.ndjson, planerr_NNNN.results.ndjson
         (plans the reference refuses once an event reaches the bad point; load_plan must raise PlanError)
     MANIFEST.json   (seed, counts, what was skipped)
@@ -54,14 +55,15 @@ def main(argv: list | None = None) -> int:
         plan_file, batches_file = harness.write_case(
             work / f"{stream}_{index:04d}", case["plan"], case["lines"]
         )
-        return stream, index, case, harness.run_oracle(plan_file, batches_file)
+        optional = harness.run_oracle(plan_file, batches_file, ua_optional=True) if stream == "case" else None
+        return stream, index, case, harness.run_oracle(plan_file, batches_file), optional
 
     jobs = [("case", i) for i in range(args.cases)] + [("planerr", i) for i in range(args.plan_errors)]
     kept = {"case": 0, "planerr": 0}
     batches = errors = 0
     skipped: list = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for stream, index, case, results in pool.map(run, jobs):
+        for stream, index, case, results, optional in pool.map(run, jobs):
             name = f"{stream}_{index:04d}"
             if results is None or len(results) != len(case["lines"]):
                 skipped.append(f"{name}: the runner crashed")
@@ -75,6 +77,8 @@ def main(argv: list | None = None) -> int:
                 continue
             harness.write_case(args.out / name, case["plan"], case["lines"])
             (args.out / f"{name}.results.ndjson").write_bytes(b"".join(r + b"\n" for r in results))
+            if optional is not None:  # data-planning-node >= 1.0.4 mode, checked with compat=None
+                (args.out / f"{name}.ua-optional.results.ndjson").write_bytes(b"".join(r + b"\n" for r in optional))
             kept[stream] += 1
             if stream == "case":
                 batches += len(results)
