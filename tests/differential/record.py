@@ -78,7 +78,8 @@ def main(argv: list | None = None) -> int:
             harness.write_case(args.out / name, case["plan"], case["lines"])
             (args.out / f"{name}.results.ndjson").write_bytes(b"".join(r + b"\n" for r in results))
             if optional is not None:  # data-planning-node >= 1.0.4 mode, checked with compat=None
-                (args.out / f"{name}.ua-optional.results.ndjson").write_bytes(b"".join(r + b"\n" for r in optional))
+                optional_text = b"".join(r + b"\n" for r in optional)
+                (args.out / f"{name}.ua-optional.results.ndjson").write_bytes(optional_text)
             kept[stream] += 1
             if stream == "case":
                 batches += len(results)
