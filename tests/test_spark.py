@@ -196,7 +196,7 @@ def test_violation_summary(spark: Any, plan: validator.PlanValidator, input_file
 def test_errors_are_raised_on_the_driver(spark: Any, input_file: Path) -> None:
     frame = spark.read.text(str(input_file))
     with pytest.raises(PlanError):
-        validate_dataframe(frame, {"data_points": "nope"})
+        validate_dataframe(frame, {"data_points": "nope"}, plan_options={"strict_plan": True})
     with pytest.raises(InputError, match="'body'"):
         validate_dataframe(frame, str(RICH_PLAN), json_column="body")
     with pytest.raises(InputError, match="keep: no column 'id'"):
