@@ -17,7 +17,7 @@ from .jsvalue import truthy
 from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, routing_id, select_versions
 from .readers.records import NOTHING
-from .results import check_stack, error_line
+from .results import RECURSION_MESSAGE, check_stack, error_line
 from .schema.jsregex import time_limit
 
 T = TypeVar("T")
@@ -170,9 +170,8 @@ class PlanValidator:
 
     # -- validation --------------------------------------------------------------------------------
 
-    # Each entry point runs again on a deep stack when the exact path recursed too deep (a schema
-    # nested hundreds of levels); where even that overflows, so would the reference's stack, and the
-    # batch fails as it does there.
+    # The exact path hops to a fresh thread as values and $refs nest deeper (schema/collect.py), so a
+    # RecursionError is a last resort: the batch gets the kernels' stack-overflow error line.
 
     def validate_line(self, line: bytes) -> bytes:
         """One NDJSON batch line in, one result line out, without newline (`{"error":...}` on failure)."""
@@ -281,10 +280,6 @@ class PlanValidator:
             return False
 
 
-# V8's RangeError text: what the reference says where its stack gives out.
-STACK_OVERFLOW = "Maximum call stack size exceeded"
-
-
 def _error_line(exc: BaseException) -> bytes:
     return error_line(str(exc))
 
@@ -294,11 +289,8 @@ def _raise(exc: BaseException) -> Any:
 
 
 def _deeply(fn: Callable[..., T], overflowed: Callable[[BatchFailure], T], *args: Any) -> T:
-    """fn(*args) again on a deep stack; overflowed(BatchFailure) where even that is not deep enough."""
-    try:
-        return call_deep(fn, *args)
-    except RecursionError:
-        return overflowed(BatchFailure(STACK_OVERFLOW))
+    """What an entry point answers when `fn(*args)` overflowed the stack: as the kernels do."""
+    return overflowed(BatchFailure(RECURSION_MESSAGE))
 
 
 def _rebuild(versions: list, options: dict) -> PlanValidator:

@@ -47,7 +47,8 @@ INVALID_UA_SCHEMA_RESULT = (
 
 # The error line for a RecursionError: every walk over the batch is iterative or bounded, so this is
 # a last resort that keeps a run going (and tells why) should some path still recurse.
-RECURSION_ERROR_LINE = b'{"error":"Maximum call stack size exceeded (dpv: RecursionError)"}'
+RECURSION_MESSAGE = "Maximum call stack size exceeded (dpv: RecursionError)"
+RECURSION_ERROR_LINE = b'{"error":"' + RECURSION_MESSAGE.encode() + b'"}'
 
 
 def error_line(message: str) -> bytes:
