@@ -18,6 +18,8 @@ cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object)
 from libc.math cimport floor, isfinite
 
+import os
+
 import orjson
 
 from validator.errors import BatchFailure
@@ -37,6 +39,15 @@ from validator.schema import fastcheck
 from validator.schema.fastcheck import build_fast, checked_points, exact_check
 
 NAME = "cython"
+
+# The native front end (validator._native: lines validated on a yyjson DOM, Python objects only
+# for failures), when it was built; FRONT_ERROR says why not. DPV_NO_NATIVE=1 leaves it out.
+try:
+    from validator import _native
+    FRONT_ERROR = None
+except ImportError as exc:
+    _native = None
+    FRONT_ERROR = str(exc)
 
 cdef long long SAFE_INTEGER = 9007199254740992
 cdef int T_NULL = fastcheck.NULL, T_BOOLEAN = fastcheck.BOOLEAN
@@ -250,6 +261,20 @@ def prepare(plan):
             point.fast = _ALWAYS_VALID
         elif fast.exact is None:
             point.fast = FastCheck(fast)
+    plan.front = _front(plan)
+
+
+def _front(plan):
+    """The native front end of a plan (None: lines are parsed into Python objects first)."""
+    if _native is None or plan.failure is not None or os.environ.get("DPV_NO_NATIVE", "") not in ("", "0"):
+        return None
+    return _native.Front(
+        plan,
+        event_result=event_result,
+        point_result=point_result,
+        user_attributes_result=user_attributes_result,
+        whole_line=objects_line,
+    )
 
 
 cdef class _AlwaysValid:
@@ -382,6 +407,16 @@ def event_result(plan, event):
     return _event_result(plan, plan.lookup, event)
 
 
+def point_result(plan, point, value):
+    """The result of a value matched to `point` that its fast check did not prove valid (None: valid)."""
+    return _errors_result(plan, point, value)
+
+
+def user_attributes_result(plan, batch):
+    """The user-attributes result of a batch (None: none); raises BatchFailure."""
+    return _user_attributes_result(plan, batch)
+
+
 def results_line(plan, batch):
     """The validate endpoint's response for one decoded batch; raises BatchFailure."""
     results = batch_results(plan, batch)
@@ -392,6 +427,17 @@ def results_line(plan, batch):
 
 def validate_line(plan, line):
     """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
+    front = plan.front
+    if front is not None:
+        return front.validate_line(line)
+    return objects_line(plan, line)
+
+
+def objects_line(plan, line):
+    """validate_line through Python objects: the line decoded, then the batch validated.
+
+    The path without the native front end, and the front end's own path for lines it leaves to it.
+    """
     try:
         return results_line(plan, parse_line(line))
     except BatchFailure as exc:

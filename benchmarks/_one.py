@@ -133,7 +133,12 @@ def floor_parquet(path: str, plan: str) -> tuple:
     return time.perf_counter() - t0, 0.0, None
 
 
-def _api(kernel: str) -> Callable:
+EXACT: dict = {}  # the native front end's counts of work left to the exact path, when it ran
+
+
+def _api(kernel: str, front: Optional[bool] = None) -> Callable:
+    """The API loop; front=True needs the compiled kernel's native front end, False needs it off."""
+
     def run(path: str, plan: str) -> tuple:
         try:
             import validator
@@ -147,6 +152,11 @@ def _api(kernel: str) -> Callable:
         setup = time.perf_counter() - t0
         if getattr(v, "backend", kernel) != kernel:
             raise Unavailable(f"asked for the {kernel} kernel, got {v.backend}")
+        native = getattr(getattr(v, "_single", None), "front", None)
+        if front and native is None:
+            raise Unavailable("no native front end: validator._native is not built, or the plan has versions")
+        if front is False and native is not None:
+            raise Unavailable("the native front end is on (set DPV_NO_NATIVE=1)")
         validate_line = v.validate_line
         flagged = 0
         t0 = time.perf_counter()
@@ -158,7 +168,10 @@ def _api(kernel: str) -> Callable:
                 write(b"\n")
                 if out != VALID_LINE:
                     flagged += 1
-        return time.perf_counter() - t0, setup, flagged
+        seconds = time.perf_counter() - t0
+        if native is not None:
+            EXACT.update(native.stats())
+        return seconds, setup, flagged
 
     return run
 
@@ -227,7 +240,8 @@ def peer_jsonschema_rs(path: str, plan: str) -> tuple:
 CONTENDERS: dict = {
     "floor": floor,
     "floor-parquet": floor_parquet,
-    "api-cython": _api("cython"),
+    "api-cython": _api("cython", front=False),
+    "api-native": _api("cython", front=True),
     "api-python": _api("python"),
     "compile-cython": _compile("cython"),
     "compile-python": _compile("python"),
@@ -258,6 +272,8 @@ def main(argv: list) -> int:
         "flagged": flagged,
         "rss_kb": rss_kb,
     }
+    if EXACT:
+        report["exact"] = EXACT
     print(json.dumps({k: v for k, v in report.items() if v is not None}))
     return 0
 

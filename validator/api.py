@@ -197,6 +197,10 @@ class PlanValidator:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
 
     def _check_line(self, line: bytes, batch: Any) -> tuple:
+        front = self._single.front if self._single is not None and batch is NOTHING else None
+        found = front.check_line(line) if front is not None else None  # None: not a line for it
+        if found is not None:
+            return found
         try:
             if batch is NOTHING:
                 batch = parse_line(line)

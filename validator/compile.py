@@ -53,6 +53,7 @@ class CompiledPlan:
         "source",
         "problems",
         "failure",
+        "front",
     )
 
     def __init__(self) -> None:
@@ -67,6 +68,7 @@ class CompiledPlan:
         self.source = ""
         self.problems: list = []  # PlanProblems: what ajv or the reference's constructor refuses
         self.failure: Optional[str] = None  # set when the reference fails every batch
+        self.front: Any = None  # the compiled kernel's native front end (validates lines on a JSON DOM)
 
     def fail(self, problem: PlanProblem) -> None:
         """Record a problem on which the reference's constructor throws: every batch fails."""
