@@ -644,12 +644,15 @@ cdef class Front:
             return None
         return result, events
 
-    def validate_block(self, block):
-        """Every line of a block of whole NDJSON lines, validated; the result lines joined with b"\\n".
+    def validate_block(self, block, deep=None):
+        """Every line of a block of whole NDJSON lines, validated; the result lines joined, each
+        ending with b"\\n" (b"" for a block with no line).
 
-        Lines are split in C on b"\\n" (a trailing b"\\r" stays in the line, which JSON allows as
-        white space), a blank line gives no result, and the block's last line needs no newline.
-        One result per non-blank line, in order; the join ends with a newline when it is not empty.
+        Lines are split in C on b"\\n" (a b"\\r" before it stays in the line, where JSON allows
+        it as white space); a blank line gives no result and the last line needs no newline.
+        `deep(line)` answers a line whose validation recursed too deep for this stack (pass
+        PlanValidator.validate_line, which retries on a deep one); without it RecursionError
+        propagates.
         """
         cdef const char *start
         cdef const char *end
@@ -667,10 +670,15 @@ cdef class Front:
                 newline = end
             length = <size_t>(newline - start)
             if not _blank(start, length):
-                result = self._line(start, length, &events)
-                if result is None:
-                    self.exact_lines += 1
-                    result = self.whole_line(self.plan, start[:length])
+                try:
+                    result = self._line(start, length, &events)
+                    if result is None:
+                        self.exact_lines += 1
+                        result = self.whole_line(self.plan, start[:length])
+                except RecursionError:
+                    if deep is None:
+                        raise
+                    result = deep(start[:length])
                 out.append(result)
             start = newline + 1
         if not out:
