@@ -24,6 +24,22 @@ static inline yyjson_val *dpv_last(yyjson_val *obj, const char *name, size_t n) 
     return found;
 }
 
+/* The last values of two members, in one pass (either may stay NULL). */
+static inline void dpv_last2(yyjson_val *obj, const char *a, size_t an, yyjson_val **va,
+                             const char *b, size_t bn, yyjson_val **vb) {
+    yyjson_obj_iter it;
+    yyjson_val *key;
+    *va = NULL;
+    *vb = NULL;
+    yyjson_obj_iter_init(obj, &it);
+    while ((key = yyjson_obj_iter_next(&it))) {
+        size_t n = yyjson_get_len(key);
+        const char *s = yyjson_get_str(key);
+        if (n == an && memcmp(s, a, an) == 0) *va = yyjson_obj_iter_get_val(key);
+        else if (n == bn && memcmp(s, b, bn) == 0) *vb = yyjson_obj_iter_get_val(key);
+    }
+}
+
 static inline int dpv_key_is(yyjson_val *key, const char *name, size_t n) {
     return yyjson_get_len(key) == n && memcmp(yyjson_get_str(key), name, n) == 0;
 }

@@ -20,9 +20,12 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.math cimport floor, isfinite
-from libc.stdint cimport int64_t, uint8_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc
-from libc.string cimport memchr, memcpy
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from cpython.ref cimport Py_INCREF
+from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memchr, memcmp, memcpy
+
+import re
 
 import orjson
 
@@ -30,6 +33,7 @@ from validator.errors import BatchFailure
 from validator.matching import SIMPLE_EVENT_TYPES
 from validator.results import INVALID_UA_SCHEMA_RESULT, UNPLANNABLE_RESULT
 from validator.schema import fastcheck
+from validator.schema.asciidfa import compile_search
 from validator.schema.fastcheck import build_fast, checked_points, exact_check
 
 
@@ -92,7 +96,11 @@ cdef extern from "yyjson.h" nogil:
 cdef extern from "_native.h" nogil:
     ctypedef struct dpv_set:
         Py_ssize_t count
+        const char **text
+        size_t *len
     yyjson_val *dpv_last(yyjson_val *obj, const char *name, size_t n)
+    void dpv_last2(yyjson_val *obj, const char *a, size_t an, yyjson_val **va,
+                   const char *b, size_t bn, yyjson_val **vb)
     bint dpv_key_is(yyjson_val *key, const char *name, size_t n)
     size_t dpv_utf8_len(const char *s, size_t n)
     bint dpv_is_ascii(const char *s, size_t n)
@@ -101,6 +109,7 @@ cdef extern from "_native.h" nogil:
     int dpv_set_init(dpv_set *set, Py_ssize_t count, const char **text, const size_t *len)
     void dpv_set_clear(dpv_set *set)
     Py_ssize_t dpv_set_find(const dpv_set *set, const char *s, size_t n)
+    uint64_t dpv_hash(const char *s, size_t n)
 
 
 YYJSON_VERSION = (<bytes>YYJSON_VERSION_STRING).decode()
@@ -112,6 +121,8 @@ DEF MAX_DEPTH = 1024
 DEF KEY_BUFFER = 512
 # Objects checked against at most this many names keep their members on the C stack.
 DEF STACK_NAMES = 32
+# Member positions remembered per object check (see DomCheck.hints).
+DEF HINTS = 24
 
 cdef int T_NULL = fastcheck.NULL, T_BOOLEAN = fastcheck.BOOLEAN
 cdef int T_INTEGRAL = fastcheck.INTEGRAL, T_FRACTION = fastcheck.FRACTION
@@ -189,6 +200,66 @@ cdef inline object _utf8(str text):
         return None
 
 
+cdef class _Automaton:
+    """An asciidfa.AsciiDFA with its tables as C pointers: search() is one look-up per byte."""
+
+    cdef object dfa  # keeps the tables alive
+    cdef const uint8_t *classes
+    cdef const uint16_t *table
+    cdef const uint8_t *accept
+    cdef const uint8_t *dead
+    cdef size_t stride, end
+
+    def __init__(self, dfa):
+        self.dfa = dfa
+        self.classes = <const uint8_t *>PyBytes_AS_STRING(dfa.classes)
+        self.table = <const uint16_t *>PyBytes_AS_STRING(dfa.table)
+        self.accept = <const uint8_t *>PyBytes_AS_STRING(dfa.accept)
+        self.dead = <const uint8_t *>PyBytes_AS_STRING(dfa.dead)
+        self.stride = dfa.stride
+        self.end = dfa.end
+
+    cdef bint search(self, const char *s, size_t n) noexcept:
+        """Whether the ASCII text s[:n] holds a match."""
+        cdef size_t i, state = 0
+        for i in range(n):
+            if self.accept[state]:
+                return True
+            if self.dead[state]:
+                return False
+            state = self.table[state * self.stride + self.classes[<uint8_t>s[i] & 0x7F]]
+        if self.accept[state]:
+            return True
+        return self.accept[self.table[state * self.stride + self.end]] != 0
+
+
+NO_AUTOMATON = object()  # the search has no automaton: the Python callable answers
+_AUTOMATA = {}  # (pattern, flags) -> _Automaton or NO_AUTOMATON, shared by every plan
+
+
+cdef object _automaton(object search):
+    """The automaton of a compiled `re` pattern's bound search method, or NO_AUTOMATON."""
+    pattern = getattr(search, "__self__", None)
+    if type(pattern) is not re.Pattern:
+        return NO_AUTOMATON
+    key = (pattern.pattern, pattern.flags)
+    found = _AUTOMATA.get(key)
+    if found is None:
+        dfa = compile_search(pattern)
+        found = _AUTOMATA[key] = NO_AUTOMATON if dfa is None else _Automaton(dfa)
+    return found
+
+
+def automaton_search(search, text):
+    """What the front end answers for `search(text) is not None` on an ASCII text (for tests);
+    None when the search has no automaton."""
+    cdef bytes data = text.encode("ascii")
+    found = _automaton(search)
+    if found is NO_AUTOMATON:
+        return None
+    return (<_Automaton>found).search(PyBytes_AS_STRING(data), <size_t>PyBytes_GET_SIZE(data))
+
+
 cdef class DomCheck:
     """A FastNode interpreted over yyjson values: check() is 1 when the value is certainly valid."""
 
@@ -199,6 +270,7 @@ cdef class DomCheck:
     cdef double minimum, maximum
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
     cdef object pattern, pattern_ascii, format_check, format_ascii
+    cdef object pattern_automaton, format_automaton  # None: not built yet (on first use)
     cdef _ByteSet enum_values  # None: no enum / const
     cdef DomCheck items, additional
     cdef _ByteSet names        # every name the object tests mention
@@ -206,6 +278,15 @@ cdef class DomCheck:
     cdef bytes flags           # per name: F_LISTED | F_REQUIRED
     cdef bint additional_false, has_string_rules, needs_text, has_array_rules, has_object_rules
     cdef bint counts_members
+    # hints[i]: the name found at member position i last time. Objects of one kind mostly list
+    # their members in the same order, so one comparison usually finds the name (a hint is only
+    # a guess, checked every time: a wrong or racing one costs a lookup, never a wrong answer).
+    cdef Py_ssize_t hints[HINTS]
+
+    def __cinit__(self):
+        cdef int i
+        for i in range(HINTS):
+            self.hints[i] = -1
 
     def __init__(self, fast):
         """From a FastNode; None (a node that accepts everything) gives an always-valid check."""
@@ -354,6 +435,7 @@ cdef class DomCheck:
         cdef size_t n = yyjson_get_len(v)
         cdef Py_ssize_t length
         cdef bint ascii
+        cdef _Automaton automaton
         if self.min_length >= 0 or self.max_length >= 0:
             length = <Py_ssize_t>dpv_utf8_len(s, n)
             if self.min_length >= 0 and length < self.min_length:
@@ -362,20 +444,44 @@ cdef class DomCheck:
                 return 0
         if not self.needs_text:
             return 1
-        text = PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
         ascii = dpv_is_ascii(s, n)
+        text = None
+        # An ASCII string is searched by the automaton of the Python search the kernel would call
+        # (asciidfa.py), when there is one; any other string by the kernel's own callables.
         if self.format_check is not None:
             if self.format_ascii is not None and ascii:
-                if self.format_ascii(text) is None:
+                if self.format_automaton is None:
+                    self.format_automaton = _automaton(self.format_ascii)
+                if self.format_automaton is not NO_AUTOMATON:
+                    automaton = <_Automaton>self.format_automaton
+                    if not automaton.search(s, n):
+                        return 0
+                else:
+                    text = PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+                    if self.format_ascii(text) is None:
+                        return 0
+            else:
+                text = PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+                if not self.format_check(text):
                     return 0
-            elif not self.format_check(text):
-                return 0
         if self.pattern is not None:
             if self.pattern_ascii is not None and ascii:
-                if self.pattern_ascii(text) is None:
+                if self.pattern_automaton is None:
+                    self.pattern_automaton = _automaton(self.pattern_ascii)
+                if self.pattern_automaton is not NO_AUTOMATON:
+                    automaton = <_Automaton>self.pattern_automaton
+                    if not automaton.search(s, n):
+                        return 0
+                else:
+                    if text is None:
+                        text = PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+                    if self.pattern_ascii(text) is None:
+                        return 0
+            else:
+                if text is None:
+                    text = PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+                if not self.pattern(text):
                     return 0
-            elif not self.pattern(text):
-                return 0
         return 1
 
     cdef int _array(self, yyjson_val *v) except -1:
@@ -420,8 +526,10 @@ cdef class DomCheck:
         cdef yyjson_val *member
         cdef const char *name
         cdef size_t length
-        cdef Py_ssize_t index, count = self.names.table.count, members = 0
+        cdef Py_ssize_t index, count = self.names.table.count, members = 0, position = 0, hint
         cdef const uint8_t *flags = <const uint8_t *>PyBytes_AS_STRING(self.flags)
+        cdef const char **texts = self.names.table.text
+        cdef const size_t *lengths = self.names.table.len
         cdef PyObject *sub
         yyjson_obj_iter_init(obj, &it)
         key = yyjson_obj_iter_next(&it)
@@ -431,7 +539,18 @@ cdef class DomCheck:
             length = yyjson_get_len(key)
             if stripped and length == 9 and dpv_key_is(key, b"__proto__", 9):
                 return 0  # null stripping drops this key (it sets a prototype): the collector decides
-            index = self.names.find(name, length)
+            index = -1
+            if position < HINTS:
+                hint = self.hints[position]
+                if hint >= 0 and lengths[hint] == length and memcmp(texts[hint], name, length) == 0:
+                    index = hint
+                else:
+                    index = self.names.find(name, length)
+                    if index >= 0:
+                        self.hints[position] = index
+            else:
+                index = self.names.find(name, length)
+            position += 1
             if index >= 0:
                 last[index] = member  # the last duplicate is the one Python and JavaScript keep
                 if flags[index] & F_LISTED:
@@ -477,6 +596,45 @@ class _Unsure(Exception):
     """Raised inside the DOM path when only the whole-line path can answer (never escapes)."""
 
 
+# Member names recur in every event: convert() builds each one's str once and keeps it here, as
+# orjson does (a str made once also keeps its hash). A bounded table, filled until it is full.
+DEF KEY_SLOTS = 4096  # a power of two
+DEF KEY_MAX = 48      # longer names are decoded every time
+DEF KEY_PROBES = 4
+
+cdef struct _KeySlot:
+    uint64_t hash
+    size_t length
+    PyObject *text  # a new reference, kept for the life of the process
+    char data[KEY_MAX]
+
+cdef _KeySlot *_key_slots = <_KeySlot *>calloc(KEY_SLOTS, sizeof(_KeySlot))
+
+
+cdef object _key_text(const char *s, size_t n):
+    """The str of a member name (valid UTF-8), from the table when it is there."""
+    cdef uint64_t h
+    cdef size_t slot, probe
+    cdef _KeySlot *entry
+    if n > KEY_MAX or _key_slots == NULL:
+        return PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+    h = dpv_hash(s, n)
+    slot = <size_t>h
+    for probe in range(KEY_PROBES):
+        entry = &_key_slots[(slot + probe) & (KEY_SLOTS - 1)]
+        if entry.text == NULL:
+            text = PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+            Py_INCREF(text)
+            entry.text = <PyObject *>text
+            entry.hash = h
+            entry.length = n
+            memcpy(entry.data, s, n)
+            return text
+        if entry.hash == h and entry.length == n and memcmp(entry.data, s, n) == 0:
+            return <object>entry.text
+    return PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
+
+
 cdef object convert(yyjson_val *v):
     """The Python value orjson.loads builds for a yyjson value (orjson parses with yyjson too)."""
     cdef yyjson_obj_iter oit
@@ -493,9 +651,7 @@ cdef object convert(yyjson_val *v):
         key = yyjson_obj_iter_next(&oit)
         while key != NULL:
             # A repeated key keeps its first position and its last value, as in orjson and JSON.parse.
-            mapping[PyUnicode_DecodeUTF8(yyjson_get_str(key), <Py_ssize_t>yyjson_get_len(key), NULL)] = (
-                convert(yyjson_obj_iter_get_val(key))
-            )
+            mapping[_key_text(yyjson_get_str(key), yyjson_get_len(key))] = convert(yyjson_obj_iter_get_val(key))
             key = yyjson_obj_iter_next(&oit)
         return mapping
     if yyjson_is_arr(v):
@@ -795,7 +951,7 @@ cdef class Front:
         """getMatchKey in C for the shapes whose key is certain, written into key; its length, or
         KEY_BUFFER + 1 when C cannot tell (the exact path then matches the converted event).
         *kind / *name are set for custom events (both) and screen views (name) whose names are strings."""
-        cdef yyjson_val *event_type = dpv_last(event, b"event_type", 10)
+        cdef yyjson_val *event_type
         cdef yyjson_val *data
         cdef yyjson_val *first
         cdef yyjson_val *second
@@ -803,19 +959,18 @@ cdef class Front:
         cdef size_t n, at
         kind[0] = NULL
         name[0] = NULL
+        dpv_last2(event, b"event_type", 10, &event_type, b"data", 4, &data)
         if event_type == NULL or not yyjson_is_str(event_type):
             return KEY_BUFFER + 1
         s = yyjson_get_str(event_type)
         n = yyjson_get_len(event_type)
-        data = dpv_last(event, b"data", 4)
         if data == NULL or not yyjson_is_obj(data):
             # Only the simple types have a key without data; they do not read it.
             if _is_simple(s, n):
                 return _put(key, 0, s, n)
             return KEY_BUFFER + 1
         if n == 12 and _same(s, b"custom_event", 12):
-            first = dpv_last(data, b"custom_event_type", 17)
-            second = dpv_last(data, b"event_name", 10)
+            dpv_last2(data, b"custom_event_type", 17, &first, b"event_name", 10, &second)
             if first == NULL or second == NULL or not yyjson_is_str(first) or not yyjson_is_str(second):
                 return KEY_BUFFER + 1
             kind[0], name[0] = first, second
