@@ -11,6 +11,33 @@
 #include <string.h>
 #include "yyjson.h"
 
+/* a[:n] == b[:n], inline: member names are short, and a call to memcmp costs more than comparing. */
+static inline int dpv_eq(const char *a, const char *b, size_t n) {
+    uint64_t x, y;
+    uint32_t u, v;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v) return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* The value of the LAST member of obj called name: a Python dict built from the same text keeps
  * the last duplicate's value, and so does JSON.parse. */
 static inline yyjson_val *dpv_last(yyjson_val *obj, const char *name, size_t n) {
@@ -18,7 +45,7 @@ static inline yyjson_val *dpv_last(yyjson_val *obj, const char *name, size_t n) 
     yyjson_val *key, *found = NULL;
     yyjson_obj_iter_init(obj, &it);
     while ((key = yyjson_obj_iter_next(&it))) {
-        if (yyjson_get_len(key) == n && memcmp(yyjson_get_str(key), name, n) == 0)
+        if (yyjson_get_len(key) == n && dpv_eq(yyjson_get_str(key), name, n))
             found = yyjson_obj_iter_get_val(key);
     }
     return found;
@@ -35,13 +62,13 @@ static inline void dpv_last2(yyjson_val *obj, const char *a, size_t an, yyjson_v
     while ((key = yyjson_obj_iter_next(&it))) {
         size_t n = yyjson_get_len(key);
         const char *s = yyjson_get_str(key);
-        if (n == an && memcmp(s, a, an) == 0) *va = yyjson_obj_iter_get_val(key);
-        else if (n == bn && memcmp(s, b, bn) == 0) *vb = yyjson_obj_iter_get_val(key);
+        if (n == an && dpv_eq(s, a, an)) *va = yyjson_obj_iter_get_val(key);
+        else if (n == bn && dpv_eq(s, b, bn)) *vb = yyjson_obj_iter_get_val(key);
     }
 }
 
 static inline int dpv_key_is(yyjson_val *key, const char *name, size_t n) {
-    return yyjson_get_len(key) == n && memcmp(yyjson_get_str(key), name, n) == 0;
+    return yyjson_get_len(key) == n && dpv_eq(yyjson_get_str(key), name, n);
 }
 
 /* Code points in valid UTF-8 (yyjson has validated it): what len() of the decoded str gives. */
@@ -61,7 +88,14 @@ static inline int dpv_is_ascii(const char *s, size_t n) {
  * bracket count is a cheap upper bound; the string-aware scan runs only when it could be too deep. */
 static inline int dpv_too_deep(const char *s, size_t n, int limit) {
     size_t brackets = 0;
-    for (size_t i = 0; i < n; i++) brackets += (s[i] == '[') | (s[i] == '{');
+    /* '[' and '{' are the bytes that OR 0x20 makes '{'; blocks keep the count in 32 bits, which
+       lets the compiler vectorize the loop. */
+    for (size_t start = 0; start < n; start += 4096) {
+        size_t end = n - start < 4096 ? n : start + 4096;
+        uint32_t count = 0;
+        for (size_t i = start; i < end; i++) count += (((unsigned char)s[i] | 0x20) == '{');
+        brackets += count;
+    }
     if (brackets <= (size_t)limit) return 0;
     int depth = 0, in_str = 0;
     for (size_t i = 0; i < n; i++) {
@@ -98,12 +132,24 @@ typedef struct {
     size_t *len;
     int32_t *slots;    /* open addressing: index, or -1 for an empty slot */
     size_t mask;
+    uint64_t lengths;  /* bit (length % 64) set for each member: most misses stop there */
+    uint64_t firsts[4]; /* bit of each member's first byte */
 } dpv_set;
 
+/* A hash of a byte string from its length and up to 24 of its bytes (tables only need spread). */
 static inline uint64_t dpv_hash(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ULL ^ n; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
+    uint64_t h = (uint64_t)n * 0x9E3779B97F4A7C15ULL, x = 0, y = 0, z = 0;
+    if (n >= 8) {
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(&z, s + n / 2 - 4, 8);
+    } else {
+        for (size_t i = 0; i < n; i++) x = (x << 8) | (unsigned char)s[i];
+    }
+    h ^= x * 0xC2B2AE3D27D4EB4FULL;
+    h ^= (y ^ (y >> 29)) * 0x165667B19E3779F9ULL;
+    h ^= (z ^ (z >> 31)) * 0x9E3779B185EBCA87ULL;
+    return h ^ (h >> 32);
 }
 
 /* Sets this small are searched linearly: a length test rejects most names. */
@@ -126,6 +172,10 @@ static inline int dpv_set_init(dpv_set *set, Py_ssize_t count, const char **text
     if (!set->text || !set->len) { dpv_set_clear(set); return -1; }
     memcpy(set->text, text, sizeof(char *) * (size_t)count);
     memcpy(set->len, len, sizeof(size_t) * (size_t)count);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        set->lengths |= 1ULL << (len[i] & 63);
+        if (len[i]) set->firsts[(unsigned char)text[i][0] >> 6] |= 1ULL << ((unsigned char)text[i][0] & 63);
+    }
     if (count <= DPV_LINEAR) return 0;
     size_t size = 16;
     while (size < (size_t)count * 2) size <<= 1;
@@ -143,9 +193,11 @@ static inline int dpv_set_init(dpv_set *set, Py_ssize_t count, const char **text
 
 /* The index of s in set, or -1. */
 static inline Py_ssize_t dpv_set_find(const dpv_set *set, const char *s, size_t n) {
+    if (!(set->lengths >> (n & 63) & 1)) return -1;
+    if (n && !(set->firsts[(unsigned char)s[0] >> 6] >> ((unsigned char)s[0] & 63) & 1)) return -1;
     if (set->slots == NULL) {
         for (Py_ssize_t i = 0; i < set->count; i++) {
-            if (set->len[i] == n && memcmp(set->text[i], s, n) == 0) return i;
+            if (set->len[i] == n && dpv_eq(set->text[i], s, n)) return i;
         }
         return -1;
     }
@@ -153,7 +205,7 @@ static inline Py_ssize_t dpv_set_find(const dpv_set *set, const char *s, size_t 
     for (;;) {
         int32_t i = set->slots[slot];
         if (i < 0) return -1;
-        if (set->len[i] == n && memcmp(set->text[i], s, n) == 0) return i;
+        if (set->len[i] == n && dpv_eq(set->text[i], s, n)) return i;
         slot = (slot + 1) & set->mask;
     }
 }

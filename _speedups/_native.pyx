@@ -23,7 +23,7 @@ from libc.math cimport floor, isfinite
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from cpython.ref cimport Py_INCREF
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memchr, memcmp, memcpy
+from libc.string cimport memchr, memcpy
 
 import re
 
@@ -110,6 +110,7 @@ cdef extern from "_native.h" nogil:
     void dpv_set_clear(dpv_set *set)
     Py_ssize_t dpv_set_find(const dpv_set *set, const char *s, size_t n)
     uint64_t dpv_hash(const char *s, size_t n)
+    bint dpv_eq(const char *a, const char *b, size_t n)
 
 
 YYJSON_VERSION = (<bytes>YYJSON_VERSION_STRING).decode()
@@ -542,7 +543,7 @@ cdef class DomCheck:
             index = -1
             if position < HINTS:
                 hint = self.hints[position]
-                if hint >= 0 and lengths[hint] == length and memcmp(texts[hint], name, length) == 0:
+                if hint >= 0 and lengths[hint] == length and dpv_eq(texts[hint], name, length):
                     index = hint
                 else:
                     index = self.names.find(name, length)
@@ -630,7 +631,7 @@ cdef object _key_text(const char *s, size_t n):
             entry.length = n
             memcpy(entry.data, s, n)
             return text
-        if entry.hash == h and entry.length == n and memcmp(entry.data, s, n) == 0:
+        if entry.hash == h and entry.length == n and dpv_eq(entry.data, s, n):
             return <object>entry.text
     return PyUnicode_DecodeUTF8(s, <Py_ssize_t>n, NULL)
 
