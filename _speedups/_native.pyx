@@ -802,23 +802,40 @@ cdef class Front:
         return result, events
 
     def validate_block(self, block, deep=None):
-        """Every line of a block of whole NDJSON lines, validated; the result lines joined, each
-        ending with b"\\n" (b"" for a block with no line).
+        """The result lines of a block of whole NDJSON lines, each followed by b"\\n".
 
-        Lines are split in C on b"\\n" (a b"\\r" before it stays in the line, where JSON allows
-        it as white space); a blank line gives no result and the last line needs no newline.
-        `deep(line)` answers a line whose validation recursed too deep for this stack (pass
-        PlanValidator.validate_line, which retries on a deep one); without it RecursionError
-        propagates.
+        Lines are split in C as the NDJSON reader splits them: on b"\\n", a b"\\r" before it
+        dropped, whitespace-only lines skipped (the block's last line needs no newline). One
+        result per other line, in order; b"" when there is none. `deep(line)` answers a line whose
+        validation recursed too deep for this stack (PlanValidator.validate_line retries on a deep
+        one); without it RecursionError propagates.
         """
+        cdef list out = self._block(block, deep, False)
+        if not out:
+            return b""
+        out.append(b"")
+        return b"\n".join(out)
+
+    def check_block(self, block, check_line):
+        """(index, result line, events) for each non-blank line of a block of whole NDJSON lines, as
+        PlanValidator.check_line answers it; index counts every line of the block from 0.
+
+        Lines are split as validate_block splits them. `check_line(line)` (PlanValidator.check_line)
+        answers the lines this front end leaves to it (not a batch object, ...) and those whose
+        validation recursed too deep for this stack.
+        """
+        return self._block(block, check_line, True)
+
+    cdef list _block(self, object block, object fallback, bint checking):
         cdef const char *start
         cdef const char *end
         cdef const char *newline
         cdef size_t length
+        cdef Py_ssize_t index = 0
         cdef int events = 0
         cdef list out = []
         if type(block) is not bytes:
-            raise TypeError("validate_block takes bytes")
+            raise TypeError("a block is bytes")
         start = PyBytes_AS_STRING(block)
         end = start + PyBytes_GET_SIZE(block)
         while start < end:
@@ -826,22 +843,37 @@ cdef class Front:
             if newline == NULL:
                 newline = end
             length = <size_t>(newline - start)
+            if length and start[length - 1] == 13:
+                length -= 1
             if not _blank(start, length):
+                events = 0
+                deep = False
                 try:
                     result = self._line(start, length, &events)
-                    if result is None:
-                        self.exact_lines += 1
-                        result = self.whole_line(self.plan, start[:length])
                 except RecursionError:
-                    if deep is None:
+                    if fallback is None:
                         raise
-                    result = deep(start[:length])
-                out.append(result)
+                    result, deep = None, True
+                if result is not None:
+                    out.append((index, result, events) if checking else result)
+                else:
+                    self.exact_lines += 1
+                    line = start[:length]
+                    if checking:
+                        result, found = fallback(line)
+                        out.append((index, result, found))
+                    elif deep:
+                        out.append(fallback(line))
+                    else:
+                        try:
+                            out.append(self.whole_line(self.plan, line))
+                        except RecursionError:
+                            if fallback is None:
+                                raise
+                            out.append(fallback(line))
             start = newline + 1
-        if not out:
-            return b""
-        out.append(b"")
-        return b"\n".join(out)
+            index += 1
+        return out
 
     # -- one line -----------------------------------------------------------------------------------
 
@@ -1039,9 +1071,10 @@ cdef size_t _commerce_key(yyjson_val *data, char *key) noexcept:
 
 
 cdef inline bint _blank(const char *s, size_t n) noexcept:
+    """Empty or ASCII white space only (bytes.isspace), as the NDJSON reader skips."""
     cdef size_t i
     for i in range(n):
-        if s[i] != 32 and s[i] != 9 and s[i] != 13:
+        if s[i] != 32 and not (9 <= s[i] <= 13):
             return False
     return True
 

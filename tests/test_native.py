@@ -70,6 +70,8 @@ def _agree(v: validator.PlanValidator, lines: list, where: str = "") -> None:
     whole = [line for line in lines if b"\n" not in line and line.strip()]
     expected = b"".join(v.validate_line(line) + b"\n" for line in whole)
     assert front.validate_block(b"\n".join(whole), v.validate_line) == expected, where
+    checked = [(index, *v.check_line(line)) for index, line in enumerate(whole)]
+    assert front.check_block(b"\n".join(whole), v.check_line) == checked, where
 
 
 # -- golden batches ------------------------------------------------------------------------------------
@@ -467,21 +469,25 @@ def test_front_end_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert validator.load_plan(PLAN, kernel="cython")._single.front is None  # type: ignore[union-attr]
 
 
-def test_validate_block_splits_lines_in_c() -> None:
+def test_blocks_split_lines_in_c_as_the_reader_does() -> None:
     v = _load(PLAN)
     front = v._single.front  # type: ignore[union-attr]
-    lines = [_batch('{"n":1}'), _batch('{"n":"x"}'), b"[]", b"{}"]
+    lines = [_batch('{"n":1}'), _batch('{"n":"x"}'), b"[]", b"{}", b'{"events":[null]}', b"1e400"]
     want = b"".join(v.validate_line(line) + b"\n" for line in lines)
     assert front.validate_block(b"\n".join(lines)) == want
     assert front.validate_block(b"\n".join(lines) + b"\n") == want
-    assert front.validate_block(b"\n\n".join(lines) + b"\n \n") == want
-    assert (
-        front.validate_block(b"\r\n".join(lines))
-        == b"".join(v.validate_line(line + b"\r") + b"\n" for line in lines[:-1])
-        + v.validate_line(lines[-1])
-        + b"\n"
-    )
-    assert front.validate_block(b"") == b""
+    assert front.validate_block(b"\n\n".join(lines) + b"\n \x0b\x0c\t\r\n") == want
+    assert front.validate_block(b"\r\n".join(lines) + b"\r\n") == want
+    assert front.validate_block(b"") == b"" and front.validate_block(b"\n \n") == b""
+    # the NDJSON reader's records of the same text, through check_line
+    from validator.readers.ndjson import _line_records
+
+    text = b"\r\n".join(lines[:2]) + b"\n\n  \n" + b"\n".join(lines[2:])
+    records = list(_line_records(text.split(b"\n"), "-", 0))
+    want_checked = [(r.line - 1, *v.check_line(r.raw)) for r in records]
+    assert front.check_block(text, v.check_line) == want_checked
+    with pytest.raises(TypeError):
+        front.validate_block("{}")
 
 
 # -- values: what the exact path is handed ----------------------------------------------------------------
