@@ -31,6 +31,7 @@ from validator.results import (
     INVALID_UA_SCHEMA_RESULT,
     MISSING,
     UNPLANNABLE_RESULT,
+    error_text,
     result_json,
     schema_errors_json,
     unplanned_result,
@@ -358,9 +359,24 @@ cdef object _errors_result(object plan, object point, object value):
         if found is not None:
             if not found:
                 return None
-            return result_json(point.match_json, [validation_error_json(error, value) for error in found])
+            return result_json(point.match_json, [_error_json(error, value) for error in found])
     errors = schema_errors_json(point.node, value, plan.lenient)
     return result_json(point.match_json, errors) if errors else None
+
+
+cdef object _error_json(object error, object value):
+    """validation_error_json, with digin inline for the usual path: object keys, each present."""
+    cdef tuple path = error.path
+    cdef PyObject *found
+    element = value
+    for segment in path:
+        if type(element) is not dict or type(segment) is not str or not PyUnicode_GET_LENGTH(segment):
+            return validation_error_json(error, value)  # arrays, inherited names, empty segments...
+        found = PyDict_GetItem(element, segment)
+        if found == NULL:
+            return validation_error_json(error, value)
+        element = <object>found
+    return error_text(error, path, element)
 
 
 cdef object _user_attributes_result(object plan, object batch):

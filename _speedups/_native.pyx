@@ -271,7 +271,7 @@ cdef class DomCheck:
     cdef double minimum, maximum
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
     cdef object pattern, pattern_ascii, format_check, format_ascii
-    cdef object pattern_automaton, format_automaton  # None: not built yet (on first use)
+    cdef object pattern_automaton, format_automaton  # _Automaton, NO_AUTOMATON, or None (no search)
     cdef _ByteSet enum_values  # None: no enum / const
     cdef DomCheck items, additional
     cdef _ByteSet names        # every name the object tests mention
@@ -315,6 +315,9 @@ cdef class DomCheck:
         self.pattern_ascii = fast.pattern_ascii
         self.format_check = fast.format_check
         self.format_ascii = fast.format_ascii
+        # Built now, with the plan, so that validation never waits for one (shared by every plan).
+        self.pattern_automaton = None if fast.pattern_ascii is None else _automaton(fast.pattern_ascii)
+        self.format_automaton = None if fast.format_ascii is None else _automaton(fast.format_ascii)
         if fast.string_enum is not None:
             # An enum value no JSON text can spell (a lone surrogate) can never match: leave it out.
             self.enum_values = _ByteSet([b for b in map(_utf8, fast.string_enum) if b is not None])
@@ -451,8 +454,6 @@ cdef class DomCheck:
         # (asciidfa.py), when there is one; any other string by the kernel's own callables.
         if self.format_check is not None:
             if self.format_ascii is not None and ascii:
-                if self.format_automaton is None:
-                    self.format_automaton = _automaton(self.format_ascii)
                 if self.format_automaton is not NO_AUTOMATON:
                     automaton = <_Automaton>self.format_automaton
                     if not automaton.search(s, n):
@@ -467,8 +468,6 @@ cdef class DomCheck:
                     return 0
         if self.pattern is not None:
             if self.pattern_ascii is not None and ascii:
-                if self.pattern_automaton is None:
-                    self.pattern_automaton = _automaton(self.pattern_ascii)
                 if self.pattern_automaton is not NO_AUTOMATON:
                     automaton = <_Automaton>self.pattern_automaton
                     if not automaton.search(s, n):

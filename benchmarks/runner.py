@@ -271,6 +271,7 @@ def build(args: argparse.Namespace, work: str) -> list:
             "api-native",
             "load_plan(kernel='cython').validate_line per line, native front end",
         ),
+        one("dpv-native-block", "native-block", "Front.validate_block on 1 MB blocks: lines split in C"),
         one(
             "dpv-cython-api",
             "api-cython",

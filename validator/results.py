@@ -6,7 +6,7 @@ failed fast check, user attributes), so nothing here is on the valid path.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from .errors import BatchFailure
 from .jsout import dumps, quote
@@ -94,7 +94,12 @@ _ACTUAL_DROPPED = frozenset({"required", "additionalProperties", "additionalItem
 def validation_error_json(error: Any, original: Any) -> str:
     """generateValidationError: map one ajv error to the reference's validation_error, serialized."""
     nodes = [segment for segment in error.path if segment != ""]
-    found = digin(original, nodes)
+    return error_text(error, nodes, digin(original, nodes))
+
+
+def error_text(error: Any, nodes: Sequence, found: Any) -> str:
+    """The serialized validation_error of `error`, given its path's non-empty segments and the value
+    digin found there (memoized where the text depends on the error and a scalar value only)."""
     kind = type(found)
     if kind in _SCALARS:
         memo_key: tuple = (error.keyword, error.path, error.message, error.param, kind, found)
@@ -128,7 +133,7 @@ def _flat(value: Any) -> bool:
     return True
 
 
-def _error_text(error: Any, nodes: list, found: Any) -> str:
+def _error_text(error: Any, nodes: Sequence, found: Any) -> str:
     pointer = "#" + "".join("/" + n for n in nodes)
     keyword = error.keyword
     actual = actual_value(found)

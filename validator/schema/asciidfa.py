@@ -14,6 +14,7 @@ The automaton answers exactly what `pattern.search(text) is not None` answers fo
 from __future__ import annotations
 
 import re
+from array import array
 from typing import Optional
 
 MAX_INSTRUCTIONS = 4000  # NFA size after counted repetitions are unrolled
@@ -281,10 +282,11 @@ class _Program:
 # -- subset construction -----------------------------------------------------------------------------
 
 
-def _closure(code: list, starts: list, at_begin: bool) -> frozenset:
-    """The instructions that consume input (sets, \\Z) or match, reachable without consuming."""
+def _closure(code: list, starts: list, at_begin: bool) -> int:
+    """The instructions that consume input (sets, \\Z) or match, reachable without consuming, as a
+    bit set (bit pc)."""
     seen: set = set()
-    found = set()
+    found = 0
     stack = list(starts)
     while stack:
         pc = stack.pop()
@@ -301,8 +303,8 @@ def _closure(code: list, starts: list, at_begin: bool) -> frozenset:
             if at_begin:
                 stack.append(pc + 1)
         else:
-            found.add(pc)
-    return frozenset(found)
+            found |= 1 << pc
+    return found
 
 
 def _determinize(code: list) -> AsciiDFA:
@@ -319,6 +321,19 @@ def _determinize(code: list) -> AsciiDFA:
     representative = [classes.index(k) for k in range(count)]
     end = count
     stride = count + 1
+    # Per class, the instructions that consume it; per instruction, where consuming leads (the
+    # closure of the next one): a DFA step is then a few bit operations per live instruction.
+    consumes = [0] * stride
+    following: dict = {}
+    for pc, (op, mask, _) in enumerate(code):
+        if op == _SET:
+            for k in range(count):
+                if mask >> representative[k] & 1:
+                    consumes[k] |= 1 << pc
+        elif op == _END:
+            consumes[end] |= 1 << pc
+        if op in (_SET, _END):
+            following[pc] = _closure(code, [pc + 1], False)
     restart = _closure(code, [0], False)  # search: a match may start after any byte
     first = _closure(code, [0], True)
     states: list = [first]
@@ -329,13 +344,18 @@ def _determinize(code: list) -> AsciiDFA:
         current = states[position]
         row = []
         for k in range(stride):
-            if k == end:
-                step = [pc + 1 for pc in current if code[pc][0] == _END]
-                target = _closure(code, step, position == 0)
+            moving = current & consumes[k]
+            target = 0
+            if k == end and position == 0 and moving:
+                # at the end of an empty text, \A still holds after \Z
+                target = _closure(code, [pc + 1 for pc in _bits(moving)], True)
             else:
-                byte = representative[k]
-                step = [pc + 1 for pc in current if code[pc][0] == _SET and code[pc][1] >> byte & 1]
-                target = _closure(code, step, False) | restart
+                while moving:
+                    low = moving & -moving
+                    target |= following[low.bit_length() - 1]
+                    moving ^= low
+            if k != end:
+                target |= restart
             found = index.get(target)
             if found is None:
                 if len(states) >= MAX_STATES:
@@ -345,14 +365,17 @@ def _determinize(code: list) -> AsciiDFA:
             row.append(found)
         rows.append(row)
         position += 1
-    match_pc = len(code) - 1
-    accept = bytes(1 if match_pc in state else 0 for state in states)
+    match_bit = 1 << (len(code) - 1)
+    accept = bytes(1 if state & match_bit else 0 for state in states)
     dead = bytes(1 if not state else 0 for state in states)
-    table = bytearray()
-    for row in rows:
-        for target in row:
-            table += target.to_bytes(2, "little" if _LITTLE else "big")
-    return AsciiDFA(bytes(classes), bytes(table), accept, dead, stride)
+    table = array("H", [target for row in rows for target in row]).tobytes()
+    return AsciiDFA(bytes(classes), table, accept, dead, stride)
 
 
-_LITTLE = memoryview(b"\x01\x00").cast("H")[0] == 1
+def _bits(value: int) -> list:
+    found = []
+    while value:
+        low = value & -value
+        found.append(low.bit_length() - 1)
+        value ^= low
+    return found
