@@ -604,3 +604,18 @@ def _fuzz_validator() -> validator.PlanValidator:
     if not _FUZZ:
         _FUZZ.append(_load(PLAN))
     return _FUZZ[0]
+
+
+def test_threads_sharing_one_validator_get_the_same_bytes() -> None:
+    """One front end, many threads: its allocator and caches are only touched under the GIL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    v = _load(PLAN)
+    # Lines nested past orjson's limit are left out: how today's path decodes those depends on the
+    # recursion limit, which a deep retry in another thread raises for the whole process.
+    lines = [line for line in HOSTILE if line.count(b"[") < 900] * 3
+    with _front_off(v):
+        expected = [v.validate_line(line) for line in lines]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        outcomes = list(pool.map(lambda _: [v.validate_line(line) for line in lines], range(12)))
+    assert all(outcome == expected for outcome in outcomes)
