@@ -20,8 +20,8 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.math cimport floor, isfinite
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from cpython.ref cimport Py_INCREF
+from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memchr, memcpy
 
@@ -115,15 +115,16 @@ cdef extern from "_native.h" nogil:
 
 YYJSON_VERSION = (<bytes>YYJSON_VERSION_STRING).decode()
 
-# orjson refuses texts nested deeper than this (and the kernel then decodes them another way):
-# such lines take the whole-line path, so they get whatever the kernel's decoder makes of them.
-DEF MAX_DEPTH = 1024
-# Match keys longer than this are built in Python (by the kernel's exact path) instead.
-DEF KEY_BUFFER = 512
-# Objects checked against at most this many names keep their members on the C stack.
-DEF STACK_NAMES = 32
-# Member positions remembered per object check (see DomCheck.hints).
-DEF HINTS = 24
+cdef enum:
+    # orjson refuses texts nested deeper than this (and the kernel then decodes them another way):
+    # such lines take the whole-line path, so they get whatever the kernel's decoder makes of them.
+    MAX_DEPTH = 1024
+    # Match keys longer than this are built in Python (by the kernel's exact path) instead.
+    KEY_BUFFER = 512
+    # Objects checked against at most this many names keep their members on the C stack.
+    STACK_NAMES = 32
+    # Member positions remembered per object check (see DomCheck.hints).
+    HINTS = 24
 
 cdef int T_NULL = fastcheck.NULL, T_BOOLEAN = fastcheck.BOOLEAN
 cdef int T_INTEGRAL = fastcheck.INTEGRAL, T_FRACTION = fastcheck.FRACTION
@@ -598,9 +599,10 @@ class _Unsure(Exception):
 
 # Member names recur in every event: convert() builds each one's str once and keeps it here, as
 # orjson does (a str made once also keeps its hash). A bounded table, filled until it is full.
-DEF KEY_SLOTS = 4096  # a power of two
-DEF KEY_MAX = 48      # longer names are decoded every time
-DEF KEY_PROBES = 4
+cdef enum:
+    KEY_SLOTS = 4096  # a power of two
+    KEY_MAX = 48      # longer names are decoded every time
+    KEY_PROBES = 4
 
 cdef struct _KeySlot:
     uint64_t hash
