@@ -707,10 +707,12 @@ cdef class Front:
 
     Built by the compiled kernel's `prepare` with the kernel functions that make its exact path:
     event_result(plan, event), point_result(plan, point, value), user_attributes_result(plan,
-    batch) and whole_line(plan, line). Counters tell how much work took that path.
+    batch), whole_line(plan, line), and error_line(message) for a batch that fails (BatchFailure).
+    Counters tell how much work took that path.
     """
 
-    cdef object plan, event_result, point_result, user_attributes_result, whole_line, unplanned_result
+    cdef object plan, event_result, point_result, user_attributes_result, whole_line, error_line
+    cdef object unplanned_result
     cdef _ByteSet keys
     cdef tuple key_points   # per key: the DataPoint
     cdef tuple key_checks   # per key: its DomCheck, or None when only the exact path can tell
@@ -729,7 +731,7 @@ cdef class Front:
         if self.alc != NULL:
             yyjson_alc_dyn_free(self.alc)
 
-    def __init__(self, plan, *, event_result, point_result, user_attributes_result, whole_line):
+    def __init__(self, plan, *, event_result, point_result, user_attributes_result, whole_line, error_line):
         from validator.results import unplanned_result
 
         self.plan = plan
@@ -737,6 +739,7 @@ cdef class Front:
         self.point_result = point_result
         self.user_attributes_result = user_attributes_result
         self.whole_line = whole_line
+        self.error_line = error_line
         self.unplanned_result = unplanned_result
         checked = {id(point) for point in checked_points(plan)}
         checks = {}  # id(point) -> DomCheck or None, one per point however many keys share it
@@ -784,7 +787,7 @@ cdef class Front:
         if type(line) is not bytes:
             self.exact_lines += 1
             return self.whole_line(self.plan, line)
-        result = self._line(PyBytes_AS_STRING(line), <size_t>PyBytes_GET_SIZE(line), &events)
+        result = self._line(PyBytes_AS_STRING(line), <size_t>PyBytes_GET_SIZE(line), &events, False)
         if result is None:
             self.exact_lines += 1
             return self.whole_line(self.plan, line)
@@ -796,7 +799,7 @@ cdef class Front:
         cdef int events = 0
         if type(line) is not bytes:
             return None
-        result = self._line(PyBytes_AS_STRING(line), <size_t>PyBytes_GET_SIZE(line), &events)
+        result = self._line(PyBytes_AS_STRING(line), <size_t>PyBytes_GET_SIZE(line), &events, True)
         if result is None:
             self.exact_lines += 1
             return None
@@ -848,13 +851,7 @@ cdef class Front:
                 length -= 1
             if not _blank(start, length):
                 events = 0
-                deep = False
-                try:
-                    result = self._line(start, length, &events)
-                except RecursionError:
-                    if fallback is None:
-                        raise
-                    result, deep = None, True
+                result = self._line(start, length, &events, checking)
                 if result is not None:
                     out.append((index, result, events) if checking else result)
                 else:
@@ -863,8 +860,6 @@ cdef class Front:
                     if checking:
                         result, found = fallback(line)
                         out.append((index, result, found))
-                    elif deep:
-                        out.append(fallback(line))
                     else:
                         try:
                             out.append(self.whole_line(self.plan, line))
@@ -878,8 +873,12 @@ cdef class Front:
 
     # -- one line -----------------------------------------------------------------------------------
 
-    cdef object _line(self, const char *text, size_t length, int *events):
-        """The result line, or None when only the whole-line path can answer; sets *events."""
+    cdef object _line(self, const char *text, size_t length, int *events, bint checking):
+        """The result line, or None when only the whole-line path can answer; sets *events.
+
+        `checking`: for check_line, which leaves a batch without an `events` array to the caller
+        (its rules for those, such as refusing a data plan, stay in one place).
+        """
         cdef yyjson_read_err error
         cdef yyjson_doc *doc
         self.lines += 1
@@ -888,16 +887,18 @@ cdef class Front:
         if doc == NULL:
             return None
         try:
-            return self._batch(doc, text, length, events)
+            return self._batch(doc, text, length, events, checking)
         except _Unsure:
             return None
         except BatchFailure as exc:
             events[0] = -1
-            return orjson.dumps({"error": str(exc)})
+            return self.error_line(str(exc))
+        except RecursionError:
+            return None  # the whole-line path decides what a stack too shallow means
         finally:
             yyjson_doc_free(doc)
 
-    cdef object _batch(self, yyjson_doc *doc, const char *text, size_t length, int *events):
+    cdef object _batch(self, yyjson_doc *doc, const char *text, size_t length, int *events, bint checking):
         cdef yyjson_val *root = yyjson_doc_get_root(doc)
         cdef yyjson_val *found
         cdef yyjson_val *event
@@ -908,6 +909,8 @@ cdef class Front:
         if yyjson_doc_get_val_count(doc) > MAX_DEPTH and dpv_too_deep(text, length, MAX_DEPTH):
             return None
         found = dpv_last(root, b"events", 6)
+        if checking and (found == NULL or yyjson_is_null(found)):
+            return None
         if found != NULL and not yyjson_is_null(found):
             if not yyjson_is_arr(found):
                 return None  # the reference throws: the kernel words it

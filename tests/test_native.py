@@ -458,6 +458,10 @@ def test_unsure_lines_take_the_whole_line_path() -> None:
         before = front.exact_lines
         v.validate_line(line)
         assert front.exact_lines == before, line[:60]
+    # check_line leaves a batch without an events array to PlanValidator's own rules
+    for line in (b"{}", b'{"events":null}', b'{"data_points":[]}'):
+        before = front.exact_lines
+        assert front.check_line(line) is None and front.exact_lines == before + 1, line
 
 
 def test_lenient_and_multi_version_plans_have_no_front_end() -> None:
