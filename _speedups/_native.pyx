@@ -18,6 +18,7 @@ value FastCheck rejects), never "valid" where it does not.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject
+from cpython.pyport cimport PY_SSIZE_T_MAX
 from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.math cimport floor, isfinite
 from cpython.ref cimport Py_INCREF
@@ -194,6 +195,13 @@ cdef class _ByteSet:
         return dpv_set_find(&self.table, s, n)
 
 
+cdef Py_ssize_t _ascii_max(object limit):
+    """The longest ASCII string a raw search may be given (no limit when FastNode names none)."""
+    if limit is None:
+        return PY_SSIZE_T_MAX
+    return min(<object>int(limit), PY_SSIZE_T_MAX)
+
+
 cdef inline object _utf8(str text):
     """A plan string as yyjson would hold it; None when no JSON text can produce it (a lone surrogate)."""
     try:
@@ -273,6 +281,7 @@ cdef class DomCheck:
     cdef Py_ssize_t min_length, max_length, min_items, max_items, min_props, max_props
     cdef object pattern, pattern_ascii, format_check, format_ascii
     cdef object pattern_automaton, format_automaton  # _Automaton, NO_AUTOMATON, or None (no search)
+    cdef Py_ssize_t pattern_ascii_max, format_ascii_max
     cdef _ByteSet enum_values  # None: no enum / const
     cdef DomCheck items, additional
     cdef _ByteSet names        # every name the object tests mention
@@ -316,6 +325,10 @@ cdef class DomCheck:
         self.pattern_ascii = fast.pattern_ascii
         self.format_check = fast.format_check
         self.format_ascii = fast.format_ascii
+        # The raw searches serve ASCII strings up to a length, where FastNode says so (a regex time
+        # bound: longer values take `pattern` / `format_check`, which watch the clock).
+        self.pattern_ascii_max = _ascii_max(getattr(fast, "pattern_ascii_max", None))
+        self.format_ascii_max = _ascii_max(getattr(fast, "format_ascii_max", None))
         # Built now, with the plan, so that validation never waits for one (shared by every plan).
         self.pattern_automaton = None if fast.pattern_ascii is None else _automaton(fast.pattern_ascii)
         self.format_automaton = None if fast.format_ascii is None else _automaton(fast.format_ascii)
@@ -454,7 +467,7 @@ cdef class DomCheck:
         # An ASCII string is searched by the automaton of the Python search the kernel would call
         # (asciidfa.py), when there is one; any other string by the kernel's own callables.
         if self.format_check is not None:
-            if self.format_ascii is not None and ascii:
+            if self.format_ascii is not None and ascii and <Py_ssize_t>n <= self.format_ascii_max:
                 if self.format_automaton is not NO_AUTOMATON:
                     automaton = <_Automaton>self.format_automaton
                     if not automaton.search(s, n):
@@ -468,7 +481,7 @@ cdef class DomCheck:
                 if not self.format_check(text):
                     return 0
         if self.pattern is not None:
-            if self.pattern_ascii is not None and ascii:
+            if self.pattern_ascii is not None and ascii and <Py_ssize_t>n <= self.pattern_ascii_max:
                 if self.pattern_automaton is not NO_AUTOMATON:
                     automaton = <_Automaton>self.pattern_automaton
                     if not automaton.search(s, n):
