@@ -276,7 +276,6 @@ def _front(plan):
         point_result=point_result,
         user_attributes_result=user_attributes_result,
         whole_line=objects_line,
-        error_line=_error_line,
     )
 
 
@@ -459,12 +458,7 @@ def objects_line(plan, line):
     try:
         return results_line(plan, parse_line(line))
     except BatchFailure as exc:
-        return _error_line(str(exc))
-
-
-def _error_line(message):
-    """The `{"error":...}` line of a batch that cannot be validated (this kernel's and its front end's)."""
-    return orjson.dumps({"error": message})
+        return orjson.dumps({"error": str(exc)})
 
 
 # -- native error collection ------------------------------------------------------------------------

@@ -11,7 +11,8 @@ Whatever is not proven valid takes the kernel's exact path with the Python objec
 an event that fails (or is unplanned, or that C cannot match) is converted as orjson.loads would
 build it and handed to the kernel; so are user attributes that fail. A line the DOM path is unsure
 of (a parse error, a root that is not an object, nesting orjson refuses, `events` not an array, a
-null event) goes to the kernel's whole-line path. The checks mirror the Cython kernel's FastCheck:
+null event), and a batch that fails (the kernel raised BatchFailure: the reference throws), goes to
+the kernel's whole-line path, which words and locates the failure. The checks mirror the Cython kernel's FastCheck:
 they may say "not proven" where it says valid (then the exact path decides, as it does for any
 value FastCheck rejects), never "valid" where it does not.
 """
@@ -154,6 +155,8 @@ cdef Py_ssize_t _count(object limit):
     """A length/count limit as a C size (-1: none); the meta-schema lets `2.0` stand for 2."""
     if limit is None:
         return -1
+    if limit == float("inf"):  # a plan's 1e400, where its decoder reads JSON.parse's Infinity
+        return 2**62
     return min(<object>int(limit), 2**62)
 
 
@@ -720,12 +723,11 @@ cdef class Front:
 
     Built by the compiled kernel's `prepare` with the kernel functions that make its exact path:
     event_result(plan, event), point_result(plan, point, value), user_attributes_result(plan,
-    batch), whole_line(plan, line), and error_line(message) for a batch that fails (BatchFailure).
-    Counters tell how much work took that path.
+    batch) and whole_line(plan, line), which answers every line the DOM path does not (including
+    batches that fail: BatchFailure). Counters tell how much work took that path.
     """
 
-    cdef object plan, event_result, point_result, user_attributes_result, whole_line, error_line
-    cdef object unplanned_result
+    cdef object plan, event_result, point_result, user_attributes_result, whole_line, unplanned_result
     cdef _ByteSet keys
     cdef tuple key_points   # per key: the DataPoint
     cdef tuple key_checks   # per key: its DomCheck, or None when only the exact path can tell
@@ -744,7 +746,7 @@ cdef class Front:
         if self.alc != NULL:
             yyjson_alc_dyn_free(self.alc)
 
-    def __init__(self, plan, *, event_result, point_result, user_attributes_result, whole_line, error_line):
+    def __init__(self, plan, *, event_result, point_result, user_attributes_result, whole_line):
         from validator.results import unplanned_result
 
         self.plan = plan
@@ -752,7 +754,6 @@ cdef class Front:
         self.point_result = point_result
         self.user_attributes_result = user_attributes_result
         self.whole_line = whole_line
-        self.error_line = error_line
         self.unplanned_result = unplanned_result
         checked = {id(point) for point in checked_points(plan)}
         checks = {}  # id(point) -> DomCheck or None, one per point however many keys share it
@@ -818,32 +819,33 @@ cdef class Front:
             return None
         return result, events
 
-    def validate_block(self, block, deep=None):
+    def validate_block(self, block, deep=None, blank=None):
         """The result lines of a block of whole NDJSON lines, each followed by b"\\n".
 
         Lines are split in C as the NDJSON reader splits them: on b"\\n", a b"\\r" before it
         dropped, whitespace-only lines skipped (the block's last line needs no newline). One
         result per other line, in order; b"" when there is none. `deep(line)` answers a line whose
         validation recursed too deep for this stack (PlanValidator.validate_line retries on a deep
-        one); without it RecursionError propagates.
+        one); without it RecursionError propagates. `blank(line)`, when given, is the reader's own
+        test for lines it skips beyond ASCII white space (asked only of lines that do not parse).
         """
-        cdef list out = self._block(block, deep, False)
+        cdef list out = self._block(block, deep, False, blank)
         if not out:
             return b""
         out.append(b"")
         return b"\n".join(out)
 
-    def check_block(self, block, check_line):
+    def check_block(self, block, check_line, blank=None):
         """(index, result line, events) for each non-blank line of a block of whole NDJSON lines, as
         PlanValidator.check_line answers it; index counts every line of the block from 0.
 
         Lines are split as validate_block splits them. `check_line(line)` (PlanValidator.check_line)
         answers the lines this front end leaves to it (not a batch object, ...) and those whose
-        validation recursed too deep for this stack.
+        validation recursed too deep for this stack; `blank` is as for validate_block.
         """
-        return self._block(block, check_line, True)
+        return self._block(block, check_line, True, blank)
 
-    cdef list _block(self, object block, object fallback, bint checking):
+    cdef list _block(self, object block, object fallback, bint checking, object blank):
         cdef const char *start
         cdef const char *end
         cdef const char *newline
@@ -868,8 +870,13 @@ cdef class Front:
                 if result is not None:
                     out.append((index, result, events) if checking else result)
                 else:
-                    self.exact_lines += 1
                     line = start[:length]
+                    if blank is not None and blank(line):
+                        # a line the reader also skips (JSON never parses it, so only asked here)
+                        start = newline + 1
+                        index += 1
+                        continue
+                    self.exact_lines += 1
                     if checking:
                         result, found = fallback(line)
                         out.append((index, result, found))
@@ -901,13 +908,10 @@ cdef class Front:
             return None
         try:
             return self._batch(doc, text, length, events, checking)
-        except _Unsure:
+        except (_Unsure, BatchFailure, RecursionError):
+            # A batch that fails (the reference throws), or a stack too shallow: the whole-line path
+            # words and locates the failure, so that its rules for those stay in one place.
             return None
-        except BatchFailure as exc:
-            events[0] = -1
-            return self.error_line(str(exc))
-        except RecursionError:
-            return None  # the whole-line path decides what a stack too shallow means
         finally:
             yyjson_doc_free(doc)
 

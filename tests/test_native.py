@@ -490,6 +490,9 @@ def test_blocks_split_lines_in_c_as_the_reader_does() -> None:
     records = list(_line_records(text.split(b"\n"), "-", 0))
     want_checked = [(r.line - 1, *v.check_line(r.raw)) for r in records]
     assert front.check_block(text, v.check_line) == want_checked
+    # the reader's own blank test, for lines beyond ASCII white space
+    spaced = b"\n".join(lines[:2]) + "\n\u00a0\u3000\n".encode() + b"\n".join(lines[2:])
+    assert front.validate_block(spaced, blank=lambda line: not line.decode().strip()) == want
     with pytest.raises(TypeError):
         front.validate_block("{}")
 
