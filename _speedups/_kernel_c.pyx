@@ -16,7 +16,10 @@ from cpython.unicode cimport PyUnicode_GET_LENGTH
 
 cdef extern from "Python.h":
     bint PyUnicode_IS_ASCII(object)
+    Py_UCS4 PyUnicode_READ_CHAR(object, Py_ssize_t)
 from libc.math cimport floor, isfinite
+
+import os
 
 import orjson
 
@@ -31,6 +34,7 @@ from validator.results import (
     UNPLANNABLE_RESULT,
     check_stack,
     error_line,
+    error_text,
     event_timeout,
     result_json,
     schema_errors_json,
@@ -42,6 +46,15 @@ from validator.schema.fastcheck import build_fast, checked_points, exact_check
 from validator.schema.jsregex import RegexTimeout
 
 NAME = "cython"
+
+# The native front end (validator._native: lines validated on a yyjson DOM, Python objects only
+# for failures), when it was built; FRONT_ERROR says why not. DPV_NO_NATIVE=1 leaves it out.
+try:
+    from validator import _native
+    FRONT_ERROR = None
+except ImportError as exc:
+    _native = None
+    FRONT_ERROR = str(exc)
 
 cdef long long SAFE_INTEGER = 9007199254740992
 cdef int T_NULL = fastcheck.NULL, T_BOOLEAN = fastcheck.BOOLEAN
@@ -261,6 +274,20 @@ def prepare(plan):
             point.fast = _ALWAYS_VALID
         elif fast.exact is None:
             point.fast = FastCheck(fast)
+    plan.front = _front(plan)
+
+
+def _front(plan):
+    """The native front end of a plan (None: lines are parsed into Python objects first)."""
+    if _native is None or plan.failure is not None or os.environ.get("DPV_NO_NATIVE", "") not in ("", "0"):
+        return None
+    return _native.Front(
+        plan,
+        event_result=event_result,
+        point_result=point_result,
+        user_attributes_result=user_attributes_result,
+        whole_line=objects_line,
+    )
 
 
 cdef class _AlwaysValid:
@@ -339,13 +366,28 @@ cdef object _errors_result(object plan, object point, object value):
     """The result for a value that failed its fast check (None when it is valid after all)."""
     walker = point.native
     if walker is not None and type(value) is dict:
-        found = native_errors(walker, value)
+        found = _native_errors(<ErrorWalker>walker, value)
         if found is not None:
             if not found:
                 return None
-            return result_json(point.match_json, [validation_error_json(error, value) for error in found])
+            return result_json(point.match_json, [_error_json(error, value) for error in found])
     errors = schema_errors_json(point.node, value, plan.lenient)
     return result_json(point.match_json, errors) if errors else None
+
+
+cdef object _error_json(object error, object value):
+    """validation_error_json, with digin inline for the usual path: object keys, each present."""
+    cdef tuple path = error.path
+    cdef PyObject *found
+    element = value
+    for segment in path:
+        if type(element) is not dict or type(segment) is not str or not PyUnicode_GET_LENGTH(segment):
+            return validation_error_json(error, value)  # arrays, inherited names, empty segments...
+        found = PyDict_GetItem(element, segment)
+        if found == NULL:
+            return validation_error_json(error, value)
+        element = <object>found
+    return error_text(error, path, element)
 
 
 cdef object _user_attributes_result(object plan, object batch):
@@ -402,6 +444,16 @@ def event_result(plan, event):
     return _event_result(plan, plan.lookup, event)
 
 
+def point_result(plan, point, value):
+    """The result of a value matched to `point` that its fast check did not prove valid (None: valid)."""
+    return _errors_result(plan, point, value)
+
+
+def user_attributes_result(plan, batch):
+    """The user-attributes result of a batch (None: none); raises BatchFailure."""
+    return _user_attributes_result(plan, batch)
+
+
 def results_line(plan, batch):
     """The validate endpoint's response for one decoded batch; raises BatchFailure."""
     results = batch_results(plan, batch)
@@ -412,6 +464,17 @@ def results_line(plan, batch):
 
 def validate_line(plan, line):
     """One NDJSON batch line in, one result line out (no newline); failures become {"error":...}."""
+    front = plan.front
+    if front is not None:
+        return front.validate_line(line)
+    return objects_line(plan, line)
+
+
+def objects_line(plan, line):
+    """validate_line through Python objects: the line decoded, then the batch validated.
+
+    The path without the native front end, and the front end's own path for lines it leaves to it.
+    """
     try:
         try:
             batch = parse_line(line)
@@ -430,7 +493,7 @@ def validate_line(plan, line):
 # typing JavaScript could see differently (integers past 2**53, non-finite floats) aborts the
 # native walk so the Python collector decides the whole event.
 
-from validator.jsvalue import clean_nested, js_keys
+from validator.jsvalue import clean_nested, has_index_keys, js_keys
 from validator.schema import messages
 from validator.schema.collect import AjvError, collect_errors, escape_segment
 from validator.schema.fastcheck import FAST_LEVELS, _needs_exact
@@ -454,8 +517,8 @@ cdef class ErrorWalker:
     cdef Py_ssize_t max_length, min_length, max_items, min_items, max_props, min_props
     cdef str max_length_message, min_length_message, max_items_message, min_items_message
     cdef str max_props_message, min_props_message, pattern_message, format_message
-    cdef object pattern, pattern_ascii, format_check
-    cdef Py_ssize_t pattern_ascii_max
+    cdef object pattern, pattern_ascii, format_check, format_ascii
+    cdef Py_ssize_t pattern_ascii_max, format_ascii_max
     cdef ErrorWalker items, additional
     cdef tuple required_early, properties
     cdef object property_set
@@ -506,6 +569,9 @@ cdef class ErrorWalker:
         self.pattern_ascii_max = node.pattern.ascii_max if node.pattern is not None else -1
         self.pattern_message = messages.pattern(node.pattern.source) if node.pattern is not None else ""
         self.format_check = node.format_check
+        checker = node.format_checker
+        self.format_ascii = checker.ascii_search if checker is not None else None
+        self.format_ascii_max = checker.ascii_max if checker is not None else -1
         self.format_message = messages.format_(node.format_name) if node.format_check is not None else ""
         self.array_group = node.array_group
         self.max_items = _count(node.max_items)
@@ -531,7 +597,8 @@ cdef class ErrorWalker:
         self.const_string = node.const
         self.enum_strings = frozenset(node.enum) if node.enum is not None else None
 
-    cdef int _exact(self, object value, tuple path, bint stripped, list errors) except -2:
+    cdef int _exact(self, object value, _Where *where, bint stripped, list errors) except -2:
+        cdef tuple path = _path(where)
         try:
             found = collect_errors(self.exact, clean_nested(value) if stripped else value)
         except RegexTimeout as exc:
@@ -561,7 +628,7 @@ cdef class ErrorWalker:
             return (bits & T_NULL) != 0
         return False
 
-    cdef int collect(self, object value, tuple path, bint stripped, list errors) except -2:
+    cdef int collect(self, object value, _Where *where, bint stripped, list errors) except -2:
         """0 when done, -1 when the Python collector must decide this event instead."""
         cdef type kind = type(value)
         cdef double number = 0.0
@@ -569,12 +636,12 @@ cdef class ErrorWalker:
         cdef int overflow = 0
         cdef bint is_number = kind is int or kind is float
         if self.always_false:
-            errors.append(AjvError("false schema", path, messages.FALSE_SCHEMA, None))
+            errors.append(AjvError("false schema", _path(where), messages.FALSE_SCHEMA, None))
             return 0
         if self.empty:
             return 0
         if self.exact is not None:
-            return self._exact(value, path, stripped, errors)
+            return self._exact(value, where, stripped, errors)
         if is_number:
             if kind is int:
                 whole = PyLong_AsLongLongAndOverflow(value, &overflow)
@@ -586,44 +653,45 @@ cdef class ErrorWalker:
                 if not isfinite(number):
                     return -1
         if self.type_upfront and not self._type_ok(value):
-            errors.append(AjvError("type", path, self.type_message, None))
+            errors.append(AjvError("type", _path(where), self.type_message, None))
         if self.number_group:
             if is_number:
                 if self.has_max and (number >= self.max_limit if self.max_exclusive else number > self.max_limit):
-                    errors.append(AjvError(self.max_keyword, path, self.max_message, None))
+                    errors.append(AjvError(self.max_keyword, _path(where), self.max_message, None))
                 if self.has_min and (number <= self.min_limit if self.min_exclusive else number < self.min_limit):
-                    errors.append(AjvError(self.min_keyword, path, self.min_message, None))
+                    errors.append(AjvError(self.min_keyword, _path(where), self.min_message, None))
             elif self.type_positional == GROUP_NUMBER:
-                errors.append(AjvError("type", path, self.type_message, None))
+                errors.append(AjvError("type", _path(where), self.type_message, None))
         if self.string_group:
             if kind is str:
-                self._strings(value, path, errors)
+                self._strings(value, where, errors)
             elif self.type_positional == GROUP_STRING:
-                errors.append(AjvError("type", path, self.type_message, None))
+                errors.append(AjvError("type", _path(where), self.type_message, None))
         if self.array_group:
             if kind is list:
-                if self._arrays(<list>value, path, errors) < 0:
+                if self._arrays(<list>value, where, errors) < 0:
                     return -1
             elif self.type_positional == GROUP_ARRAY:
-                errors.append(AjvError("type", path, self.type_message, None))
+                errors.append(AjvError("type", _path(where), self.type_message, None))
         if self.object_group:
             if kind is dict:
-                if self._objects(<dict>value, path, stripped, errors) < 0:
+                if self._objects(<dict>value, where, stripped, errors) < 0:
                     return -1
             elif self.type_positional == GROUP_OBJECT:
-                errors.append(AjvError("type", path, self.type_message, None))
+                errors.append(AjvError("type", _path(where), self.type_message, None))
         if self.has_const and not (kind is str and value == self.const_string):
-            errors.append(AjvError("const", path, messages.CONST, None))
+            errors.append(AjvError("const", _path(where), messages.CONST, None))
         if self.enum_strings is not None and not (kind is str and value in self.enum_strings):
-            errors.append(AjvError("enum", path, messages.ENUM, None))
+            errors.append(AjvError("enum", _path(where), messages.ENUM, None))
         return 0
 
-    cdef int _strings(self, str value, tuple path, list errors) except -2:
+    cdef int _strings(self, str value, _Where *where, list errors) except -2:
         cdef Py_ssize_t length = PyUnicode_GET_LENGTH(value)
         if self.max_length >= 0 and length > self.max_length:
-            errors.append(AjvError("maxLength", path, self.max_length_message, None))
+            errors.append(AjvError("maxLength", _path(where), self.max_length_message, None))
         if self.min_length >= 0 and length < self.min_length:
-            errors.append(AjvError("minLength", path, self.min_length_message, None))
+            errors.append(AjvError("minLength", _path(where), self.min_length_message, None))
+        # The raw ASCII searches serve values up to the length their analysis allows unguarded.
         try:
             if self.pattern is not None:
                 if (self.pattern_ascii is not None and length <= self.pattern_ascii_max
@@ -632,63 +700,113 @@ cdef class ErrorWalker:
                 else:
                     matched = self.pattern(value)
                 if not matched:
-                    errors.append(AjvError("pattern", path, self.pattern_message, None))
-            if self.format_check is not None and not self.format_check(value):
-                errors.append(AjvError("format", path, self.format_message, None))
+                    errors.append(AjvError("pattern", _path(where), self.pattern_message, None))
+            if self.format_check is not None:
+                if (self.format_ascii is not None and length <= self.format_ascii_max
+                        and PyUnicode_IS_ASCII(value)):
+                    matched = self.format_ascii(value) is not None
+                else:
+                    matched = self.format_check(value)
+                if not matched:
+                    errors.append(AjvError("format", _path(where), self.format_message, None))
         except RegexTimeout as exc:
-            raise exc.at(path) from None
+            raise exc.at(_path(where)) from None
         return 0
 
-    cdef int _arrays(self, list value, tuple path, list errors) except -2:
+    cdef int _arrays(self, list value, _Where *where, list errors) except -2:
         cdef Py_ssize_t size = PyList_GET_SIZE(value), index
+        cdef _Where item
         if self.max_items >= 0 and size > self.max_items:
-            errors.append(AjvError("maxItems", path, self.max_items_message, None))
+            errors.append(AjvError("maxItems", _path(where), self.max_items_message, None))
         if self.min_items >= 0 and size < self.min_items:
-            errors.append(AjvError("minItems", path, self.min_items_message, None))
+            errors.append(AjvError("minItems", _path(where), self.min_items_message, None))
         if self.items is not None:
+            item.parent = where
             for index in range(size):
-                if self.items.collect(<object>PyList_GET_ITEM(value, index), path + (str(index),), False,
-                                      errors) < 0:
+                segment = str(index)
+                item.segment = <PyObject *>segment
+                if self.items.collect(<object>PyList_GET_ITEM(value, index), &item, False, errors) < 0:
                     return -1
         return 0
 
-    cdef int _objects(self, dict value, tuple path, bint stripped, list errors) except -2:
+    cdef int _objects(self, dict value, _Where *where, bint stripped, list errors) except -2:
         cdef Py_ssize_t count
         cdef PyObject *found
+        cdef PyObject *key
+        cdef PyObject *member_ref
+        cdef Py_ssize_t position = 0
         cdef ErrorWalker sub
+        cdef _Where child
         if stripped and "__proto__" in value:
             return -1  # null stripping drops this key (it sets a prototype): the Python collector decides
         if self.max_props >= 0 or self.min_props >= 0:
             count = sum(1 for member in value.values() if member is not None) if stripped else len(value)
             if self.max_props >= 0 and count > self.max_props:
-                errors.append(AjvError("maxProperties", path, self.max_props_message, None))
+                errors.append(AjvError("maxProperties", _path(where), self.max_props_message, None))
             if self.min_props >= 0 and count < self.min_props:
-                errors.append(AjvError("minProperties", path, self.min_props_message, None))
+                errors.append(AjvError("minProperties", _path(where), self.min_props_message, None))
         for name, message in self.required_early:
             found = PyDict_GetItem(value, name)
             if found == NULL or (stripped and <object>found is None):
-                errors.append(AjvError("required", path, message, name))
+                errors.append(AjvError("required", _path(where), message, name))
         if not self.properties_rule:
             return 0
+        child.parent = where
         if self.additional_false or self.additional is not None:
-            for key in js_keys(value):
-                member = value[key]
-                if (stripped and member is None) or key in self.property_set:
+            if _has_index_keys(value):
+                keys = js_keys(value)  # JavaScript lists array-index keys first
+            else:
+                keys = value
+            for name in keys:
+                member = value[name]
+                if (stripped and member is None) or name in self.property_set:
                     continue
                 if self.additional_false:
-                    errors.append(AjvError("additionalProperties", path, messages.additional_properties(), key))
-                elif self.additional.collect(member, path + (escape_segment(key),), stripped, errors) < 0:
-                    return -1
+                    errors.append(AjvError("additionalProperties", _path(where), ADDITIONAL_PROPERTIES, name))
+                else:
+                    segment = escape_segment(name) if ("~" in name or "/" in name) else name
+                    child.segment = <PyObject *>segment
+                    if self.additional.collect(member, &child, stripped, errors) < 0:
+                        return -1
         for name, escaped, walker, required, message in self.properties:
             found = PyDict_GetItem(value, name)
             if found == NULL or (stripped and <object>found is None):
                 if required:
-                    errors.append(AjvError("required", path, message, name))
+                    errors.append(AjvError("required", _path(where), message, name))
             elif walker is not None:
                 sub = <ErrorWalker>walker
-                if sub.collect(<object>found, path + (escaped,), stripped, errors) < 0:
+                child.segment = <PyObject *>escaped
+                if sub.collect(<object>found, &child, stripped, errors) < 0:
                     return -1
         return 0
+
+
+# Where a value sits: its path segment and its parent's place (a chain on the C stack, so that a
+# path tuple is built only for a value that has an error).
+cdef struct _Where:
+    _Where *parent
+    PyObject *segment  # borrowed: the caller keeps it alive; NULL at the root
+
+
+cdef tuple _path(_Where *where):
+    """The escaped segments from the root to `where`, as AjvError.path holds them."""
+    cdef list segments = []
+    while where != NULL and where.segment != NULL:
+        segments.append(<object>where.segment)
+        where = where.parent
+    segments.reverse()
+    return tuple(segments)
+
+
+cdef bint _has_index_keys(dict value) except -1:
+    """Whether some key could be an array index (JavaScript orders those first); cheap for the rest."""
+    for key in value:
+        if PyUnicode_GET_LENGTH(key) and 48 <= PyUnicode_READ_CHAR(key, 0) <= 57:
+            return has_index_keys(value)
+    return False
+
+
+ADDITIONAL_PROPERTIES = messages.additional_properties()
 
 
 cdef object _walker(object node, int level):
@@ -700,7 +818,14 @@ cdef object _walker(object node, int level):
 
 def native_errors(walker, value):
     """AjvErrors of a root value (stripped position), or None when the Python collector must decide."""
+    return _native_errors(<ErrorWalker>walker, value)
+
+
+cdef object _native_errors(ErrorWalker walker, object value):
     cdef list errors = []
-    if (<ErrorWalker>walker).collect(value, (), True, errors) < 0:
+    cdef _Where root
+    root.parent = NULL
+    root.segment = NULL
+    if walker.collect(value, &root, True, errors) < 0:
         return None
     return errors

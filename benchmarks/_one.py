@@ -133,7 +133,12 @@ def floor_parquet(path: str, plan: str) -> tuple:
     return time.perf_counter() - t0, 0.0, None
 
 
-def _api(kernel: str) -> Callable:
+EXACT: dict = {}  # the native front end's counts of work left to the exact path, when it ran
+
+
+def _api(kernel: str, front: Optional[bool] = None) -> Callable:
+    """The API loop; front=True needs the compiled kernel's native front end, False needs it off."""
+
     def run(path: str, plan: str) -> tuple:
         try:
             import validator
@@ -147,6 +152,11 @@ def _api(kernel: str) -> Callable:
         setup = time.perf_counter() - t0
         if getattr(v, "backend", kernel) != kernel:
             raise Unavailable(f"asked for the {kernel} kernel, got {v.backend}")
+        native = getattr(getattr(v, "_single", None), "front", None)
+        if front and native is None:
+            raise Unavailable("no native front end: validator._native is not built, or the plan has versions")
+        if front is False and native is not None:
+            raise Unavailable("the native front end is on (set DPV_NO_NATIVE=1)")
         validate_line = v.validate_line
         flagged = 0
         t0 = time.perf_counter()
@@ -158,9 +168,50 @@ def _api(kernel: str) -> Callable:
                 write(b"\n")
                 if out != VALID_LINE:
                     flagged += 1
-        return time.perf_counter() - t0, setup, flagged
+        seconds = time.perf_counter() - t0
+        if native is not None:
+            EXACT.update(native.stats())
+        return seconds, setup, flagged
 
     return run
+
+
+def native_block(path: str, plan: str) -> tuple:
+    """The native front end's block loop: 1 MB reads cut at the last newline, lines split and results
+    joined in C (what the CLI gets once it hands blocks to Front.validate_block)."""
+    try:
+        import validator
+    except ImportError as exc:
+        raise Unavailable(f"cannot import validator: {exc}") from None
+    t0 = time.perf_counter()
+    v = validator.load_plan(plan, kernel="cython")
+    setup = time.perf_counter() - t0
+    front = getattr(getattr(v, "_single", None), "front", None)
+    if front is None or not hasattr(front, "validate_block"):
+        raise Unavailable("no native front end with validate_block")
+    flagged = 0
+    t0 = time.perf_counter()
+    with open(path, "rb") as f, open(os.devnull, "wb", buffering=1 << 20) as sink:
+        rest = b""
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            cut = chunk.rfind(b"\n") + 1
+            if not cut:
+                rest += chunk
+                continue
+            out = front.validate_block(rest + chunk[:cut], v.validate_line)
+            rest = chunk[cut:]
+            sink.write(out)
+            flagged += out.count(b"\n") - out.count(VALID_LINE)
+        if rest:
+            out = front.validate_block(rest, v.validate_line)
+            sink.write(out)
+            flagged += out.count(b"\n") - out.count(VALID_LINE)
+    seconds = time.perf_counter() - t0
+    EXACT.update(front.stats())
+    return seconds, setup, flagged
 
 
 def _compile(kernel: str) -> Callable:
@@ -227,7 +278,9 @@ def peer_jsonschema_rs(path: str, plan: str) -> tuple:
 CONTENDERS: dict = {
     "floor": floor,
     "floor-parquet": floor_parquet,
-    "api-cython": _api("cython"),
+    "api-cython": _api("cython", front=False),
+    "api-native": _api("cython", front=True),
+    "native-block": native_block,
     "api-python": _api("python"),
     "compile-cython": _compile("cython"),
     "compile-python": _compile("python"),
@@ -258,6 +311,8 @@ def main(argv: list) -> int:
         "flagged": flagged,
         "rss_kb": rss_kb,
     }
+    if EXACT:
+        report["exact"] = EXACT
     print(json.dumps({k: v for k, v in report.items() if v is not None}))
     return 0
 

@@ -163,6 +163,7 @@ class Contender:
         self.setup_seconds: Optional[float] = None
         self.flagged: Optional[int] = None
         self.exit_codes: set = set()
+        self.exact: Optional[dict] = None  # the native front end's counts of work left to the exact path
         self.keep_stdout = False
         self.stdout = b""
 
@@ -183,6 +184,7 @@ class Contender:
             seconds = report["seconds"]
             self.setup_seconds = report.get("setup_seconds")
             self.flagged = report.get("flagged")
+            self.exact = report.get("exact")
         else:
             # dpv: 0 clean, 1 violations found; but an uncaught exception also exits with 1.
             if child.code not in (0, 1) or b"Traceback (most recent call last)" in child.stderr:
@@ -215,6 +217,8 @@ class Contender:
             out["setup_seconds"] = self.setup_seconds
         if self.flagged is not None:
             out["flagged"] = self.flagged
+        if self.exact is not None:
+            out["exact_path"] = self.exact
         if self.exit_codes:
             out["exit_codes"] = sorted(self.exit_codes)
         return out
@@ -242,9 +246,11 @@ def build(args: argparse.Namespace, work: str) -> list:
     py = sys.executable
 
     def one(name: str, contender: str, note: str, group: str = "ndjson", path: str = ndjson,
-            plan_path: str = plan, c: Optional[dict] = None) -> Contender:  # fmt: skip
+            plan_path: str = plan, c: Optional[dict] = None,
+            env: Optional[dict] = None) -> Contender:  # fmt: skip
         argv = [py, "-m", "benchmarks._one", contender, "--input", path, "--plan", plan_path]
-        return Contender(name, "in-process", group, argv, child_env(), counts if c is None else c, note)
+        env = child_env() if env is None else env
+        return Contender(name, "in-process", group, argv, env, counts if c is None else c, note)
 
     cli_problem, cli_help = probe_cli()
     quiet = ["-q"] if "--quiet" in cli_help else []
@@ -260,7 +266,18 @@ def build(args: argparse.Namespace, work: str) -> list:
     rows = [
         one("floor", "floor", "read lines + orjson.loads, nothing else"),
         cli("dpv-cython", ndjson, [], compiled, "dpv validate -o /dev/null, compiled kernel"),
-        one("dpv-cython-api", "api-cython", "load_plan(kernel='cython').validate_line per line"),
+        one(
+            "dpv-native-api",
+            "api-native",
+            "load_plan(kernel='cython').validate_line per line, native front end",
+        ),
+        one("dpv-native-block", "native-block", "Front.validate_block on 1 MB blocks: lines split in C"),
+        one(
+            "dpv-cython-api",
+            "api-cython",
+            "the same through Python objects (DPV_NO_NATIVE=1)",
+            env=child_env(DPV_NO_NATIVE="1"),
+        ),
         cli("dpv-python", ndjson, [], pure, "dpv validate, DPV_NO_SPEEDUPS=1"),
         one("dpv-python-api", "api-python", "load_plan(kernel='python').validate_line per line"),
         cli("dpv-jobs2", ndjson, ["--jobs", "2"], compiled, "dpv validate --jobs 2, compiled kernel"),
@@ -269,7 +286,7 @@ def build(args: argparse.Namespace, work: str) -> list:
         one("jsonschema-rs", "jsonschema-rs", "orjson + match + jsonschema_rs is_valid (+ iter_errors)"),
     ]
     if "--jobs" not in cli_help and cli_problem is None:
-        rows[5].unavailable = "the CLI has no --jobs option yet"
+        next(r for r in rows if r.name == "dpv-jobs2").unavailable = "the CLI has no --jobs option yet"
     rows.append(node_row(args, work, ndjson, plan))
     have_parquet = os.path.isfile(parquet)
     for row in (
@@ -360,7 +377,7 @@ def table(rows: list) -> str:
             f"{floor_rate / rate:.2f}" if floor_rate else "-",
             f"{parquet_rate / rate:.2f}" if parquet_rate and row.group == "parquet" else "",
             _mb(row.rss_kb),
-            row.note,
+            row.note + _exact_note(row.exact),
         ))  # fmt: skip
     text = _columns(lines)
     compile_lines = [("fixed costs", "data points", "seconds", "points/s", "peak RSS", "notes")]
@@ -375,6 +392,16 @@ def table(rows: list) -> str:
             rate = f"{points / seconds:,.0f}" if row.name.startswith("compile") else ""
             compile_lines.append((row.name, str(points), f"{seconds:.3f}", rate, _mb(row.rss_kb), row.note))
     return text + "\n\n" + _columns(compile_lines)
+
+
+def _exact_note(exact: Optional[dict]) -> str:
+    """How much of a run the native front end left to the exact path (Python objects)."""
+    if not exact:
+        return ""
+    return (
+        f"; exact path: {exact['exact_events']:,} of {exact['events']:,} events,"
+        f" {exact['exact_lines']:,} whole lines"
+    )
 
 
 def _rate(rows: list, name: str) -> Optional[float]:

@@ -1,7 +1,9 @@
 """Pick the kernel: the compiled one when it is built, else the pure-Python twin.
 
 DPV_NO_SPEEDUPS=1 forces pure Python (the same switch skips the build in setup.py);
-DPV_REQUIRE_SPEEDUPS=1 makes a missing compiled kernel an ImportError instead of a fallback.
+DPV_REQUIRE_SPEEDUPS=1 makes a missing compiled kernel, or a compiled kernel without its native
+front end (validator._native, which validates lines on a yyjson DOM), an ImportError instead of a
+fallback. DPV_NO_NATIVE=1 runs the compiled kernel without the front end (for comparisons).
 FALLBACK says why the default is pure Python when nobody chose it (None otherwise), so that the
 command line can say so: the pure kernel is several times slower.
 """
@@ -24,6 +26,8 @@ def _flag(name: str) -> bool:
 def _compiled() -> ModuleType:
     from . import _kernel_c  # type: ignore[attr-defined]
 
+    if _kernel_c.FRONT_ERROR is not None and _flag("DPV_REQUIRE_SPEEDUPS") and not _flag("DPV_NO_NATIVE"):
+        raise ImportError(f"the native front end (validator._native) is missing: {_kernel_c.FRONT_ERROR}")
     return _kernel_c
 
 

@@ -211,13 +211,17 @@ class PlanValidator:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
 
     def _check_line(self, line: bytes, batch: Any) -> tuple:
+        front = self._single.front if self._single is not None and batch is NOTHING else None
+        found = front.check_line(line) if front is not None else None  # None: not a line for it
+        if found is not None:
+            return found
         try:
             deep = False
             if batch is NOTHING:
                 try:
                     batch = parse_line(line)
-                except DeepBatch as found:
-                    batch, deep = found.value, True
+                except DeepBatch as too_deep:
+                    batch, deep = too_deep.value, True
             if type(batch) is not dict:
                 kind = "an array" if type(batch) is list else "not an object"
                 raise BatchFailure(f"the line is JSON but {kind}: expected one batch object per line")

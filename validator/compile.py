@@ -54,6 +54,7 @@ class CompiledPlan:
         "source",
         "problems",
         "failure",
+        "front",
     )
 
     def __init__(self) -> None:
@@ -68,6 +69,7 @@ class CompiledPlan:
         self.source = ""
         self.problems: list = []  # PlanProblems: what ajv or the reference's constructor refuses
         self.failure: Optional[str] = None  # set when the reference fails every batch
+        self.front: Any = None  # the compiled kernel's native front end (validates lines on a JSON DOM)
 
     def fail(self, problem: PlanProblem) -> None:
         """Record a problem on which the reference's constructor throws: every batch fails."""

@@ -6,7 +6,7 @@ failed fast check, user attributes), so nothing here is on the valid path.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from .errors import BatchFailure
 from .jsout import dumps, quote
@@ -116,27 +116,56 @@ def schema_errors_json(node: Any, value: Any, lenient: bool) -> list:
     return [validation_error_json(error, value) for error in errors]
 
 
-_ERROR_TEXT: dict = {}  # per (error, scalar actual)
+_ERROR_TEXT: dict = {}  # per (error, scalar actual), or per error when the actual is dropped
 _SCALARS = (str, int, float, bool, type(None))
+# Keywords whose validation_error drops the value found at the path: the reference computes its
+# JSON text (getActual) and never uses it.
+_ACTUAL_DROPPED = frozenset({"required", "additionalProperties", "additionalItems"})
 
 
 def validation_error_json(error: Any, original: Any) -> str:
     """generateValidationError: map one ajv error to the reference's validation_error, serialized."""
     nodes = [segment for segment in error.path if segment != ""]
-    found = digin(original, nodes)
+    return error_text(error, nodes, digin(original, nodes))
+
+
+def error_text(error: Any, nodes: Sequence, found: Any) -> str:
+    """The serialized validation_error of `error`, given its path's non-empty segments and the value
+    digin found there (memoized where the text depends on the error and a scalar value only)."""
     kind = type(found)
     if kind in _SCALARS:
-        memo_key = (error.keyword, error.path, error.message, error.param, kind, found)
-        text = _ERROR_TEXT.get(memo_key)
-        if text is None:
-            if len(_ERROR_TEXT) >= _MEMO_LIMIT:
-                _ERROR_TEXT.clear()
-            text = _ERROR_TEXT[memo_key] = _error_text(error, nodes, found)
-        return text
-    return _error_text(error, nodes, found)
+        memo_key: tuple = (error.keyword, error.path, error.message, error.param, kind, found)
+    elif error.keyword in _ACTUAL_DROPPED and _flat(found):
+        # The dropped JSON text of an object or array without nested ones cannot fail (only a
+        # stack overflow could, on deep nesting): the text depends on the error alone.
+        memo_key = (error.keyword, error.path, error.message, error.param)
+    else:
+        return _error_text(error, nodes, found)
+    text = _ERROR_TEXT.get(memo_key)
+    if text is None:
+        if len(_ERROR_TEXT) >= _MEMO_LIMIT:
+            _ERROR_TEXT.clear()
+        text = _ERROR_TEXT[memo_key] = _error_text(error, nodes, found)
+    return text
 
 
-def _error_text(error: Any, nodes: list, found: Any) -> str:
+def _flat(value: Any) -> bool:
+    """True for a JSON object or array that holds no object or array."""
+    t = type(value)
+    if t is dict:
+        items: Any = value.values()
+    elif t is list:
+        items = value
+    else:
+        return False
+    for item in items:
+        t = type(item)
+        if t is dict or t is list:
+            return False
+    return True
+
+
+def _error_text(error: Any, nodes: Sequence, found: Any) -> str:
     pointer = "#" + "".join("/" + n for n in nodes)
     keyword = error.keyword
     actual = actual_value(found)
