@@ -290,6 +290,13 @@ def _front(plan):
     )
 
 
+def routed_front(route, whole_line):
+    """The native front end for several plan versions (see _native.Front.routed); None without one."""
+    if _native is None or os.environ.get("DPV_NO_NATIVE", "") not in ("", "0"):
+        return None
+    return _native.Front.routed(route, whole_line)
+
+
 cdef class _AlwaysValid:
     def __call__(self, value):
         return True

@@ -20,6 +20,7 @@ value FastCheck rejects), never "valid" where it does not.
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject
 from cpython.pyport cimport PY_SSIZE_T_MAX
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.math cimport floor, isfinite
 from cpython.ref cimport Py_INCREF
@@ -728,6 +729,7 @@ cdef class Front:
     """
 
     cdef object plan, event_result, point_result, user_attributes_result, whole_line, unplanned_result
+    cdef object route       # a router's: batch routing fields (dict) -> the Front of the plan version, or None
     cdef _ByteSet keys
     cdef tuple key_points   # per key: the DataPoint
     cdef tuple key_checks   # per key: its DomCheck, or None when only the exact path can tell
@@ -774,6 +776,41 @@ cdef class Front:
         self.ua_point = plan.ua_point
         if self.ua_mode == 2 and plan.ua_point is not None and id(plan.ua_point) in checked:
             self.ua_check = self._root(plan.ua_point)
+
+    @staticmethod
+    def routed(route, whole_line):
+        """A front end for several plan versions: each line's routing fields, read in C, pick the Front
+        that checks it.
+
+        route(fields) gets a dict with the batch's `context` and `environment` members (as decoded
+        Python values; absent members absent) and answers the Front of the plan version the batch
+        routes to, or None when that version has none; it raises BatchFailure where routing fails.
+        whole_line(None, line) answers the lines no Front can (validate_line's fallback).
+        """
+        cdef Front front = Front.__new__(Front)
+        front.route = route
+        front.whole_line = whole_line
+        return front
+
+    cdef Front _routed(self, yyjson_doc *doc, const char *text, size_t length):
+        """The Front this batch routes to; None when no Front can tell (the caller's path then decides)."""
+        cdef yyjson_val *root = yyjson_doc_get_root(doc)
+        cdef yyjson_val *found
+        if not yyjson_is_obj(root):
+            return None
+        if yyjson_doc_get_val_count(doc) > MAX_DEPTH and dpv_too_deep(text, length, MAX_DEPTH):
+            return None
+        fields = {}
+        found = dpv_last(root, b"context", 7)
+        if found != NULL:
+            fields["context"] = convert(found)
+        found = dpv_last(root, b"environment", 11)
+        if found != NULL:
+            fields["environment"] = convert(found)
+        target = self.route(fields)
+        if target is None:
+            return None
+        return <Front?>target
 
     @staticmethod
     def _root(point):
@@ -845,6 +882,56 @@ cdef class Front:
         """
         return self._block(block, check_line, True, blank)
 
+    def check_lines(self, list lines, check_line, blank=None, bint every=False):
+        """A reader's block of raw NDJSON lines, checked as check_line checks each: (results, valid,
+        events, others).
+
+        Lines are as the NDJSON reader cuts them (without b"\\n"): a b"\\r" at the end is dropped and
+        white-space-only lines are skipped, as for validate_block; `blank` is as there. results: the
+        result line of every other line, in order; valid: how many of them are the valid result;
+        events: the sum of their event counts (unreadable batches count none); others: (ordinal in
+        results, index in lines, result, events) for each result that is not the valid one, or for
+        every result when `every`. check_line(line) answers the lines this front end leaves to it
+        (not a batch object, too deep for this stack, ...), as PlanValidator.check_line does.
+        """
+        cdef Py_ssize_t index, size, length
+        cdef Py_ssize_t count = PyList_GET_SIZE(lines)
+        cdef const char *start
+        cdef int events = 0
+        cdef long long total = 0, valid = 0
+        cdef list results = []
+        cdef list others = []
+        cdef bint good
+        for index in range(count):
+            line = <object>PyList_GET_ITEM(lines, index)
+            if type(line) is not bytes:
+                raise TypeError("lines are bytes")
+            start = PyBytes_AS_STRING(line)
+            size = length = PyBytes_GET_SIZE(line)
+            if length and start[length - 1] == 13:
+                length -= 1
+            if _blank(start, <size_t>length):
+                continue
+            events = 0
+            result = self._line(start, <size_t>length, &events, True)
+            if result is None:
+                if length != size:
+                    line = start[:length]
+                if blank is not None and blank(line):
+                    continue  # a line the reader also skips (JSON never parses it, so only asked here)
+                self.exact_lines += 1
+                result, found = check_line(line)
+                events = found
+            good = result is VALID_LINE or result == VALID_LINE
+            if good:
+                valid += 1
+            if events > 0:
+                total += events
+            if every or not good:
+                others.append((len(results), index, result, events))
+            results.append(result)
+        return results, valid, total, others
+
     cdef list _block(self, object block, object fallback, bint checking, object blank):
         cdef const char *start
         cdef const char *end
@@ -903,11 +990,16 @@ cdef class Front:
         cdef yyjson_doc *doc
         self.lines += 1
         # yyjson only reads, never writes, the text (no in-situ flag): the cast drops const only.
+        cdef Front target = self
         doc = yyjson_read_opts(<char *>text, length, 0, self.alc, &error)
         if doc == NULL:
             return None
         try:
-            return self._batch(doc, text, length, events, checking)
+            if self.route is not None:
+                target = self._routed(doc, text, length)
+                if target is None:
+                    return None
+            return target._batch(doc, text, length, events, checking)
         except (_Unsure, BatchFailure, RecursionError):
             # A batch that fails (the reference throws), or a stack too shallow: the whole-line path
             # words and locates the failure, so that its rules for those stay in one place.

@@ -44,11 +44,15 @@ def _front_off(v: validator.PlanValidator) -> Any:
 
     class _Off:
         def __enter__(self) -> None:
-            self.front = v._single.front  # type: ignore[union-attr]
-            v._single.front = None  # type: ignore[union-attr]
+            self.front = v._front
+            v._front = None
+            if v._single is not None:
+                v._single.front = None
 
         def __exit__(self, *exc: object) -> None:
-            v._single.front = self.front  # type: ignore[union-attr]
+            v._front = self.front
+            if v._single is not None:
+                v._single.front = self.front
 
     return _Off()
 
@@ -61,7 +65,7 @@ def _load(plan: Any, **options: Any) -> validator.PlanValidator:
 
 def _agree(v: validator.PlanValidator, lines: list, where: str = "") -> None:
     """Both paths give the same bytes for every line: validate_line, check_line and validate_block."""
-    front = v._single.front  # type: ignore[union-attr]
+    front = v._front
     native = [(v.validate_line(line), v.check_line(line)) for line in lines]
     with _front_off(v):
         objects = [(v.validate_line(line), v.check_line(line)) for line in lines]
@@ -72,6 +76,14 @@ def _agree(v: validator.PlanValidator, lines: list, where: str = "") -> None:
     assert front.validate_block(b"\n".join(whole), v.validate_line) == expected, where
     checked = [(index, *v.check_line(line)) for index, line in enumerate(whole)]
     assert front.check_block(b"\n".join(whole), v.check_line) == checked, where
+    for every in (False, True):
+        by_front = v.check_lines(whole, _never_blank, every)
+        with _front_off(v):
+            assert by_front == v.check_lines(whole, _never_blank, every), where
+
+
+def _never_blank(line: bytes) -> bool:
+    return False
 
 
 # -- golden batches ------------------------------------------------------------------------------------
@@ -116,8 +128,8 @@ def test_golden_batches_give_the_same_bytes(plan: Path, batches: Path, compat: A
         v = validator.load_plan(str(plan), compat=compat, kernel="cython")
     except validator.PlanError:
         pytest.skip("the plan is refused")
-    if v._single is None or v._single.front is None:
-        pytest.skip("several versions, or a plan that fails every batch: no front end")
+    if v._front is None:
+        pytest.skip("a plan that fails every batch: no front end")
     _agree(v, _batches(batches), plan.name)
 
 
@@ -151,7 +163,7 @@ def test_fresh_random_cases_give_the_same_bytes(chunk: int) -> None:
             v = validator.load_plan(case["plan"], compat="1.0.3" if index % 2 else None, kernel="cython")
         except validator.PlanError:
             continue
-        if v._single is None or v._single.front is None:
+        if v._front is None:
             continue
         _agree(v, [line.encode("utf-8") for line in case["lines"]], f"case {index}")
 

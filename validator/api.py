@@ -17,7 +17,7 @@ from .jsvalue import truthy
 from .lineparse import decode_json, parse_line
 from .plan import PlanVersion, read_plans, route, routing_id, select_versions
 from .readers.records import NOTHING
-from .results import RECURSION_MESSAGE, check_stack, error_line
+from .results import RECURSION_MESSAGE, VALID_RESULT, check_stack, error_line
 from .schema.jsregex import time_limit
 
 T = TypeVar("T")
@@ -82,6 +82,13 @@ class PlanValidator:
         plan_ids = {v.plan_id for v in self.versions}
         self._only_plan_id = next(iter(plan_ids)) if len(plan_ids) == 1 else None
         self._routable = len(plan_ids) == 1 or None not in plan_ids
+        # The compiled kernel's native front end: the single version's, or one that routes each line
+        # (read in C) to its version's front end. None: lines are parsed into Python objects first.
+        self._front: Any = None
+        if self._single is not None:
+            self._front = self._single.front
+        elif len(self.versions) > 1 and hasattr(self._kernel, "routed_front"):
+            self._front = self._kernel.routed_front(self._front_for, self._whole_line)
 
     def __reduce__(self) -> tuple:
         return (_rebuild, (self.versions, self._options))
@@ -183,6 +190,18 @@ class PlanValidator:
     def _validate_line(self, line: bytes) -> bytes:
         if self._single is not None:
             return self._kernel.validate_line(self._single, line)
+        if self._front is not None:
+            return self._front.validate_line(line)
+        return self._validate_objects(line)
+
+    def _front_for(self, fields: dict) -> Any:
+        """The native front end of the version a batch routes to (fields: its routing members)."""
+        return self.plan_for(fields).front
+
+    def _whole_line(self, _plan: Any, line: bytes) -> bytes:
+        return self._validate_objects(line)
+
+    def _validate_objects(self, line: bytes) -> bytes:
         try:
             batch, plan = self._parse(line)
             return self._kernel.results_line(plan, batch)
@@ -210,8 +229,46 @@ class PlanValidator:
         except RecursionError:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
 
-    def _check_line(self, line: bytes, batch: Any) -> tuple:
-        front = self._single.front if self._single is not None and batch is NOTHING else None
+    def check_lines(self, lines: list, blank: Callable[[bytes], bool], every: bool = False) -> tuple:
+        """check_line for a reader's block of lines: (results, valid, events, others).
+
+        lines: raw NDJSON lines as a reader cuts them (no b"\\n"; a b"\\r" at the end is dropped
+        here); a line that is empty, ASCII white space or `blank(line)` is skipped. results: the
+        result line of every other line, in order; valid: how many are the valid result; events:
+        the sum of their event counts (unreadable batches count none); others: (ordinal in
+        results, index in lines, result, events) for each result that is not the valid one, or for
+        every result when `every`. With the native front end, only lines it cannot answer become
+        Python objects.
+        """
+        if self._front is not None:
+            return self._front.check_lines(lines, self._check_objects, blank, every)
+        results: list = []
+        others: list = []
+        valid = total = 0
+        for index, line in enumerate(lines):
+            if line[-1:] == b"\r":
+                line = line[:-1]
+            if not line or line.isspace() or blank(line):
+                continue
+            result, events = self.check_line(line)
+            good = result == VALID_RESULT
+            valid += good
+            if events > 0:
+                total += events
+            if every or not good:
+                others.append((len(results), index, result, events))
+            results.append(result)
+        return results, valid, total, others
+
+    def _check_objects(self, line: bytes) -> tuple:
+        """check_line through Python objects only (the native front end's answer for lines it leaves)."""
+        try:
+            return self._check_line(line, NOTHING, native=False)
+        except RecursionError:
+            return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, NOTHING)
+
+    def _check_line(self, line: bytes, batch: Any, native: bool = True) -> tuple:
+        front = self._front if native and batch is NOTHING else None
         found = front.check_line(line) if front is not None else None  # None: not a line for it
         if found is not None:
             return found

@@ -33,7 +33,7 @@ from .plan import PlanVersion, read_file
 from .progress import Progress
 from .readers import ParquetOptions
 from .readers.ndjson import MAX_LINE_BYTES
-from .reports import DETAILED_FORMATS, FORMATS, Outcome, Tally, make_reporter
+from .reports import DETAILED_FORMATS, FORMATS, Block, Outcome, Tally, make_reporter
 from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
 from .schema.jsregex import MATCH_TIMEOUT, time_limit
@@ -665,32 +665,48 @@ def _run(
         reporter = make_reporter(output_format, out, tally, with_source=with_source, fail_on=fail_on)
         tally.files = len(paths)
         keep_raw = bool(valid_out or invalid_out or blocker)
-        items = scan(
-            validator, paths, jobs=jobs, parquet=parquet, keep_raw=keep_raw, max_line_bytes=max_line_bytes
+        # Valid batches come in Blocks, counted but without an Outcome each, unless something needs
+        # every batch: a report of each (junit, --with-source), their bytes, or a stop at the first.
+        every = bool(
+            valid_out or blocker or fail_fast or with_source or not getattr(reporter, "takes_blocks", False)
         )
-        for item in items:
-            if isinstance(item, FileFailure):
-                tally.file_failed(item.source, item.message)
-                click.echo(f"dpv: {item.message}", err=True)
+        items = scan(
+            validator,
+            paths,
+            jobs=jobs,
+            parquet=parquet,
+            keep_raw=keep_raw,
+            max_line_bytes=max_line_bytes,
+            blocks=True,
+            every=every,
+        )
+        for entry in items:
+            if isinstance(entry, FileFailure):
+                tally.file_failed(entry.source, entry.message)
+                click.echo(f"dpv: {entry.message}", err=True)
                 continue
-            if blocker is not None:
-                results, cleaned, quarantined = blocker.apply(item.raw, item.valid)
-                if results is not None:
-                    item = item._replace(result=results)
-                if cleaned is not None and clean_stream is not None:
-                    clean_stream.write(cleaned + b"\n")
-                if quarantined is not None and quarantine_stream is not None:
-                    quarantine_stream.write(quarantined + b"\n")
-            tally.add(item)
-            reporter.add(item)
-            if gate is not None:
-                gate.add(item)
-            progress.update(len(item.raw) or len(item.result), item.valid)
-            stream = valid_stream if item.valid else invalid_stream
-            if stream is not None:
-                stream.write(item.raw + b"\n")
-            if fail_fast and not item.valid and (gate is None or gate.failed):
-                stopped = True
+            if type(entry) is Block:
+                if not every:
+                    tally.add_block(entry)
+                    reporter.add_block(entry)
+                    for _, item in entry.others:
+                        if gate is not None:
+                            gate.add(item)
+                        if invalid_stream is not None:
+                            invalid_stream.write(item.raw + b"\n")
+                    progress.update_block(entry.size, len(entry.results), len(entry.results) - entry.valid)
+                    continue
+                outcomes = [item for _, item in entry.others]
+            else:
+                outcomes = [entry]
+            for item in outcomes:
+                if not _each(
+                    item, tally, reporter, gate, progress, blocker, valid_stream, invalid_stream,
+                    clean_stream, quarantine_stream,
+                ) and fail_fast and (gate is None or gate.failed):
+                    stopped = True
+                    break
+            if stopped:
                 break
         reporter.finish()
     progress.close()
@@ -701,6 +717,38 @@ def _run(
     if stopped or not tally.clean:
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+def _each(
+    item: Outcome,
+    tally: Tally,
+    reporter: Any,
+    gate: Optional[_Gate],
+    progress: Progress,
+    blocker: Optional[LineBlocker],
+    valid_stream: Any,
+    invalid_stream: Any,
+    clean_stream: Any,
+    quarantine_stream: Any,
+) -> bool:
+    """Report one batch to everything that wants it; whether it was valid."""
+    if blocker is not None:
+        results, cleaned, quarantined = blocker.apply(item.raw, item.valid)
+        if results is not None:
+            item = item._replace(result=results)
+        if cleaned is not None and clean_stream is not None:
+            clean_stream.write(cleaned + b"\n")
+        if quarantined is not None and quarantine_stream is not None:
+            quarantine_stream.write(quarantined + b"\n")
+    tally.add(item)
+    reporter.add(item)
+    if gate is not None:
+        gate.add(item)
+    progress.update(len(item.raw) or len(item.result), item.valid)
+    stream = valid_stream if item.valid else invalid_stream
+    if stream is not None:
+        stream.write(item.raw + b"\n")
+    return item.valid
 
 
 LINT_FORMATS = ("text", "json", "junit", "github", "sarif")

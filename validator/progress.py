@@ -26,6 +26,17 @@ class Progress:
                 self.drawn = now
                 self._draw(now)
 
+    def update_block(self, size: int, batches: int, invalid: int) -> None:
+        """A block of `batches` batches (`invalid` of them not valid) and `size` bytes, at once."""
+        self.bytes += size
+        self.batches += batches
+        self.invalid += invalid
+        if self.enabled:
+            now = time.monotonic()
+            if now - self.drawn >= 0.25:
+                self.drawn = now
+                self._draw(now)
+
     def _draw(self, now: float) -> None:
         rate = self.batches / max(now - self.started, 1e-9)
         text = (

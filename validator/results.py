@@ -33,6 +33,8 @@ INVALID_VALUE_KEYWORDS = frozenset(
     }
 )  # fmt: skip
 
+# The result line of a batch with nothing to report.
+VALID_RESULT = b'{"results":[],"batch":{}}'
 RESULT_PREFIX = '{"event_type":"validation_result","data":{'
 UNPLANNABLE_RESULT = (
     RESULT_PREFIX

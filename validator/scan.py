@@ -25,15 +25,17 @@ from .api import PlanValidator
 from .readers import (
     NOTHING,
     InputError,
+    LineBlock,
     ParquetOptions,
     Record,
+    is_blank_line,
     iter_line_chunks,
     line_splittable,
     open_records,
     read_line_range,
 )
 from .readers.ndjson import MAX_LINE_BYTES
-from .reports.outcome import Outcome
+from .reports.outcome import Block, Outcome
 from .results import error_line
 
 CHUNK_RECORDS = 512
@@ -97,6 +99,20 @@ def _not_a_file(path: Path) -> Optional[str]:
     return "skipped: not a regular file (a socket or device)"
 
 
+def _block(validator: PlanValidator, block: LineBlock, keep_raw: bool, every: bool) -> Block:
+    results, valid, events, others = validator.check_lines(block.lines, is_blank_line, every)
+    lines, source, first = block.lines, block.source, block.first_line
+    outcomes = [
+        (ordinal, Outcome(source, first + index, _raw(lines[index]) if keep_raw else b"", result, count))
+        for ordinal, index, result, count in others
+    ]
+    return Block(source, results, valid, events, sum(map(len, lines)), outcomes)
+
+
+def _raw(line: bytes) -> bytes:
+    return line[:-1] if line[-1:] == b"\r" else line
+
+
 def _outcome(validator: PlanValidator, record: Record) -> Outcome:
     if record.error is not None:
         result = error_line(record.error)
@@ -105,7 +121,9 @@ def _outcome(validator: PlanValidator, record: Record) -> Outcome:
     return Outcome(record.source, record.line, record.raw, result, events)
 
 
-def _records(paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int) -> Iterator[Any]:
+def _records(
+    paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int, blocks: bool = False
+) -> Iterator[Any]:
     for path in paths:
         source = "<stdin>" if path == "-" else path
         try:
@@ -114,7 +132,7 @@ def _records(paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int
 
                 yield from extract_records(path, parquet.warehouse)
                 continue
-            yield from open_records(path, parquet=parquet, max_line_bytes=max_line_bytes)
+            yield from open_records(path, parquet=parquet, max_line_bytes=max_line_bytes, blocks=blocks)
         except InputError as exc:
             yield FileFailure(source, str(exc))
         except OSError as exc:
@@ -129,18 +147,25 @@ def scan(
     parquet: Optional[ParquetOptions] = None,
     keep_raw: bool = True,
     max_line_bytes: int = MAX_LINE_BYTES,
+    blocks: bool = False,
+    every: bool = False,
 ) -> Iterator[Any]:
     """Outcome for every input batch and FileFailure for every unreadable file, in input order.
 
     keep_raw=False lets parallel workers skip sending the input bytes back (Outcome.raw is b"").
     max_line_bytes: a longer line is an error outcome, not read (0: no limit).
+    blocks: NDJSON lines come as Blocks (valid batches counted, not given an Outcome each), with
+    an Outcome for every batch in Block.others when `every`; other inputs still give Outcomes.
     Closing the iterator early (or an exception in the consumer) ends the worker processes.
     """
     if jobs <= 1:
-        for item in _records(paths, parquet, max_line_bytes):
-            yield item if isinstance(item, FileFailure) else _outcome(validator, item)
+        for item in _records(paths, parquet, max_line_bytes, blocks):
+            if type(item) is LineBlock:
+                yield _block(validator, item, True, every)
+            else:
+                yield item if isinstance(item, FileFailure) else _outcome(validator, item)
         return
-    yield from _scan_parallel(validator, paths, parquet, jobs, keep_raw, max_line_bytes)
+    yield from _scan_parallel(validator, paths, parquet, jobs, keep_raw, max_line_bytes, blocks, every)
 
 
 # -- parallel ---------------------------------------------------------------------------------------
@@ -196,11 +221,18 @@ def _payload(chunk: list) -> list:
     return [r.raw if r.batch is NOTHING and r.error is None else r for r in chunk]
 
 
+def _validate_block(block: LineBlock, keep_raw: bool, every: bool) -> Block:
+    """A worker checks one block of lines read by the parent (a stream, or gzip)."""
+    validator = _worker_validator
+    assert validator is not None
+    return _block(validator, block, keep_raw, every)
+
+
 def _chunks(items: Iterator[Any]) -> Iterator[Any]:
-    """Lists of records, with each FileFailure on its own, preserving order."""
+    """Lists of records, with each FileFailure and LineBlock on its own, preserving order."""
     chunk: list = []
     for item in items:
-        if isinstance(item, FileFailure):
+        if isinstance(item, (FileFailure, LineBlock)):
             if chunk:
                 yield chunk
                 chunk = []
@@ -215,22 +247,38 @@ def _chunks(items: Iterator[Any]) -> Iterator[Any]:
 
 
 def _validate_range(
-    path: str, start: int, end: int, first_line: int, max_line_bytes: int, keep_raw: bool
+    path: str,
+    start: int,
+    end: int,
+    first_line: int,
+    max_line_bytes: int,
+    keep_raw: bool,
+    blocks: bool = False,
+    every: bool = False,
 ) -> Any:
-    """A worker reads and validates one byte range of a plain NDJSON file itself."""
+    """A worker reads and validates one byte range of a plain NDJSON file itself.
+
+    The parent gets a list of Blocks (with `blocks`) and (line, raw, result, events) tuples, or a
+    FileFailure: per range, not per line, so that it does no work for a valid batch.
+    """
     validator = _worker_validator
     assert validator is not None
-    records = read_line_range(path, start, end, first_line, max_line_bytes)
+    done: list = []
     try:
-        return [
-            (o.line, o.raw if keep_raw else b"", o.result, o.events)
-            for o in (_outcome(validator, r) for r in records)
-        ]
+        for item in read_line_range(path, start, end, first_line, max_line_bytes, blocks):
+            if type(item) is LineBlock:
+                done.append(_block(validator, item, keep_raw, every))
+            else:
+                o = _outcome(validator, item)
+                done.append((o.line, o.raw if keep_raw else b"", o.result, o.events))
     except InputError as exc:
         return FileFailure(path, str(exc))
+    return done
 
 
-def _tasks(paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int) -> Iterator[Any]:
+def _tasks(
+    paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int, blocks: bool
+) -> Iterator[Any]:
     """("range", path, start, end, line, limit) for plain files, record chunks and FileFailures for the rest.
 
     Streams (stdin, FIFOs, process substitution) are never line-splittable: the parent reads them.
@@ -244,7 +292,7 @@ def _tasks(paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int) 
             except InputError as exc:
                 yield FileFailure(path, str(exc))
                 continue
-        yield from _chunks(_records([path], parquet, max_line_bytes))
+        yield from _chunks(_records([path], parquet, max_line_bytes, blocks))
 
 
 def _scan_parallel(
@@ -254,6 +302,8 @@ def _scan_parallel(
     jobs: int,
     keep_raw: bool,
     max_line_bytes: int,
+    blocks: bool = False,
+    every: bool = False,
 ) -> Iterator[Any]:
     # ProcessPoolExecutor, not multiprocessing.Pool: when a worker dies (killed, out of memory) Pool
     # waits forever for the task it held, and even its terminate() can hang on the queue lock the
@@ -265,11 +315,13 @@ def _scan_parallel(
     try:
         pending: deque = deque()
         submit: Callable = executor.submit
-        for task in _tasks(paths, parquet, max_line_bytes):
+        for task in _tasks(paths, parquet, max_line_bytes, blocks):
             if isinstance(task, FileFailure):
                 pending.append(task)
             elif type(task) is tuple:
-                pending.append((task[1], submit(_validate_range, *task[1:], keep_raw)))
+                pending.append((task[1], submit(_validate_range, *task[1:], keep_raw, blocks, every)))
+            elif type(task) is LineBlock:
+                pending.append((task, submit(_validate_block, task, keep_raw, every)))
             else:
                 pending.append((task, submit(_validate_chunk, _payload(task))))
             while len(pending) > jobs * WINDOW_PER_JOB:
@@ -310,6 +362,9 @@ def _take(entry: Any, validator: PlanValidator) -> Iterator[Any]:
         yield entry
         return
     chunk, pending = entry
+    if type(chunk) is LineBlock:
+        yield pending.result()
+        return
     try:
         done = pending.result()
     except RecursionError:
@@ -318,8 +373,8 @@ def _take(entry: Any, validator: PlanValidator) -> Iterator[Any]:
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`
-        for line, raw, result, events in done:
-            yield Outcome(chunk, line, raw, result, events)
+        for item in done:
+            yield item if type(item) is Block else Outcome(chunk, *item)
     else:
         for record, (result, events) in zip(chunk, done):
             yield Outcome(record.source, record.line, record.raw, result, events)

@@ -9,14 +9,16 @@ parquet.py reads Parquet layouts, records.py holds the shared types.
 from __future__ import annotations
 
 from .csv import CsvRow, RowProblem, csv_value, read_csv  # noqa: F401  (Warehouse Sync extracts)
-from .ndjson import iter_line_chunks, line_splittable, open_records, read_line_range
-from .records import NOTHING, InputError, ParquetOptions, Record
+from .ndjson import is_blank_line, iter_line_chunks, line_splittable, open_records, read_line_range
+from .records import NOTHING, InputError, LineBlock, ParquetOptions, Record
 
 __all__ = [
     "NOTHING",
     "InputError",
+    "LineBlock",
     "ParquetOptions",
     "Record",
+    "is_blank_line",
     "iter_line_chunks",
     "line_splittable",
     "open_records",

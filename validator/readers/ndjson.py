@@ -43,7 +43,7 @@ from itertools import chain
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 from ..lineparse import decode_json
-from .records import NOTHING, InputError, ParquetOptions, Record, encode_json
+from .records import NOTHING, InputError, LineBlock, ParquetOptions, Record, encode_json
 
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
@@ -68,12 +68,15 @@ def open_records(
     chunk_bytes: int = 1 << 20,
     parquet: Optional[ParquetOptions] = None,
     max_line_bytes: int = MAX_LINE_BYTES,
-) -> Iterator[Record]:
+    blocks: bool = False,
+) -> Iterator[Any]:
     """Records of one input, whatever its format.
 
     Takes a path (`-`: standard input, binary; FIFOs and /dev/fd/N are read as streams), the text
     chunk size, Parquet options and the longest line to read (0: no limit).
-    Yields one Record per batch (or per unreadable batch) in input order.
+    Yields one Record per batch (or per unreadable batch) in input order; with `blocks`, NDJSON
+    lines come as LineBlocks instead (Records still stand for lines too long to read, documents and
+    Parquet rows), so that a caller can check many lines per call.
     Raises InputError, naming the file, when the input cannot be opened or read at all, or, after the
     records before it were yielded, when the rest of it cannot be read (corrupt or truncated gzip).
     """
@@ -87,7 +90,7 @@ def open_records(
                 return
             if head.startswith(GZIP_MAGIC):
                 stream = _Gunzip(stream)
-            yield from text_records(stream, source, max(1, chunk_bytes), max_line_bytes)
+            yield from text_records(stream, source, max(1, chunk_bytes), max_line_bytes, blocks)
         except READ_ERRORS as exc:
             raise InputError(f"{source}: cannot read: {exc}") from None
 
@@ -233,20 +236,22 @@ class _Broken(NamedTuple):
 
 
 def text_records(
-    stream: Any, source: str, chunk_bytes: int, max_line_bytes: int = MAX_LINE_BYTES
-) -> Iterator[Record]:
+    stream: Any, source: str, chunk_bytes: int, max_line_bytes: int = MAX_LINE_BYTES, blocks: bool = False
+) -> Iterator[Any]:
     """Records of a JSON text stream (NDJSON, or one pretty-printed document).
 
     Takes a binary stream with `read(size)`, the source name, the chunk size and the longest line to
-    keep (0: no limit); yields Records (NDJSON lines unparsed, documents decoded). Raises InputError
-    (after the records before it) when the stream fails: the message names the line it failed at.
+    keep (0: no limit); yields Records (NDJSON lines unparsed, documents decoded), or LineBlocks of
+    NDJSON lines with `blocks`. Raises InputError (after the records before it) when the stream
+    fails: the message names the line it failed at.
     """
-    blocks = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes))
-    head, candidate = _sniff(blocks)
+    found = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes))
+    lines_of = _line_block_items if blocks else _line_records
+    head, candidate = _sniff(found)
     if not candidate:
-        yield from _line_records(chain(head, blocks), source, 0)
+        yield from lines_of(chain(head, found), source, 0)
         return
-    every = head + list(blocks)  # a document is read whole; it stays NDJSON unless it parses as one
+    every = head + list(found)  # a document is read whole; it stays NDJSON unless it parses as one
     if all(type(block) is list for block in every):
         text = b"\n".join(chain.from_iterable(every))
         try:
@@ -256,7 +261,7 @@ def text_records(
         else:
             yield from _document_records(text, value, source)
             return
-    yield from _line_records(every, source, 0)
+    yield from lines_of(every, source, 0)
 
 
 def _line_blocks(
@@ -437,6 +442,25 @@ def _line_records(blocks: Iterable[Any], source: str, number: int) -> Iterator[R
                 yield new(Record, (source, number, line, NOTHING, None))
 
 
+def _line_block_items(blocks: Iterable[Any], source: str, number: int) -> Iterator[Any]:
+    """_line_records in block mode: a LineBlock per block of lines (blank ones left for the
+    caller to skip with is_blank_line), a Record for each line too long to read."""
+    for block in blocks:
+        if type(block) is not list:
+            if type(block) is _Broken:
+                raise InputError(f"{source}: cannot read from line {number + 1} on: {block.error}")
+            number += 1
+            yield Record(source, number, b"", NOTHING, _too_long(block))
+            continue
+        yield LineBlock(source, number + 1, block)
+        number += len(block)
+
+
+def is_blank_line(line: bytes) -> bool:
+    """Whether the reader skips this line (without its b"\\r"): white space as JavaScript's trim() sees it."""
+    return _blank(line)
+
+
 def _too_long(block: _Oversized) -> str:
     return (
         f"line too long: {block.size:,} bytes, over the limit of {block.limit:,} (--max-line-bytes); not read"
@@ -574,27 +598,34 @@ def _cut(handle: IO[bytes], target_bytes: int) -> Iterator[tuple[int, int, int]]
 
 
 def read_line_range(
-    path: str, start: int, end: int, first_line: int, max_line_bytes: int = MAX_LINE_BYTES
-) -> Iterator[Record]:
+    path: str,
+    start: int,
+    end: int,
+    first_line: int,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    blocks: bool = False,
+) -> Iterator[Any]:
     """The Records of one range from iter_line_chunks, exactly as open_records gives them.
 
     Takes the path, a (start, end, first_line) range and the longest line to keep (0: no limit); a
     BOM is dropped only at offset 0. The range of a file that cannot be split (see iter_line_chunks)
-    is read with open_records. Raises InputError for stdin, a non-regular or unreadable file.
+    is read with open_records. `blocks`: LineBlocks instead of line Records, as for open_records.
+    Raises InputError for stdin, a non-regular or unreadable file.
     """
     with _open_regular(path) as handle:
         try:
             whole = start == 0 and not _splittable(handle, max_line_bytes)
             if not whole:
                 handle.seek(start)
-                blocks = _line_blocks(handle.read, RANGE_READ_BYTES, max(0, end - start), max_line_bytes)
+                found = _line_blocks(handle.read, RANGE_READ_BYTES, max(0, end - start), max_line_bytes)
                 if start == 0:
-                    blocks = _strip_bom(blocks)
-                yield from _line_records(blocks, path, first_line - 1)
+                    found = _strip_bom(found)
+                lines_of = _line_block_items if blocks else _line_records
+                yield from lines_of(found, path, first_line - 1)
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if whole:
-        yield from open_records(path, max_line_bytes=max_line_bytes)
+        yield from open_records(path, max_line_bytes=max_line_bytes, blocks=blocks)
 
 
 def _open_regular(path: str) -> IO[bytes]:

@@ -37,6 +37,18 @@ class Record(NamedTuple):
     error: Optional[str] = None  # why this record is not a batch (the run goes on)
 
 
+class LineBlock(NamedTuple):
+    """Consecutive NDJSON lines of one input, as read (the block mode of open_records).
+
+    Each line is as cut at b"\\n": a b"\\r" may end it, and blank lines are still there (is_blank_line
+    says which the reader skips). Line i of `lines` is line `first_line + i` of the input.
+    """
+
+    source: str
+    first_line: int
+    lines: list
+
+
 class InputError(Exception):
     """A whole input cannot be read (missing, unreadable, corrupt); the message names the file."""
 

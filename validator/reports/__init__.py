@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from .outcome import Outcome, Tally
+from .outcome import Block, Outcome, Tally
 from .results import ResultsReporter
 from .summary import JsonReporter, SummaryReporter
 
@@ -46,6 +46,7 @@ def make_reporter(name: str, out: IO[bytes], tally: Tally, **options: Any) -> An
 
 
 __all__ = [
+    "Block",
     "DETAILED_FORMATS",
     "FORMATS",
     "JsonReporter",

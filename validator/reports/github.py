@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO, Optional
 
-from .outcome import Outcome, Tally
+from .outcome import Block, Outcome, Tally
 from .violations import batch_error, display_path, fails, violations
 
 MAX_LINES = 20  # a batch's annotation lists this many errors, then says how many more there are
@@ -45,6 +45,12 @@ class GitHubReporter:
         self.out = out
         self.tally = tally
         self.fail_on = fail_on
+
+    takes_blocks = True  # valid batches add nothing here
+
+    def add_block(self, block: Block) -> None:
+        for _, outcome in block.others:
+            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         if outcome.valid:

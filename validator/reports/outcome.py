@@ -7,8 +7,7 @@ from typing import Any, NamedTuple, Optional
 
 from ..jsout import dumps, escape_surrogates
 from ..lineparse import decode_json
-
-VALID_RESULT = b'{"results":[],"batch":{}}'
+from ..results import VALID_RESULT
 
 
 class Outcome(NamedTuple):
@@ -27,6 +26,22 @@ class Outcome(NamedTuple):
     @property
     def failed(self) -> bool:
         return self.result.startswith(b'{"error"')
+
+
+class Block(NamedTuple):
+    """The outcomes of a block of NDJSON lines (validator.scan's block mode): valid batches only counted.
+
+    results: the result line of every batch, in order; valid and events: how many of them are
+    valid, and their events; size: the bytes of the block's lines. others: (ordinal in results,
+    Outcome) for each batch that is not valid, or for every batch when scan was asked for `every`.
+    """
+
+    source: str
+    results: list
+    valid: int
+    events: int
+    size: int
+    others: list
 
 
 def load_result(result: bytes) -> dict:
@@ -71,6 +86,14 @@ class Tally:
         self.examples: dict = {}  # same key -> "source:line"
         self.errors: Counter = Counter()  # batch-level error message -> count
         self.error_examples: dict = {}
+
+    def add_block(self, block: Block) -> None:
+        """A Block given without `every`: its valid batches counted, the others added one by one."""
+        self.batches += len(block.results) - len(block.others)
+        self.valid += block.valid
+        self.events += block.events - sum(o.events for _, o in block.others if o.events > 0)
+        for _, outcome in block.others:
+            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         self.batches += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from ..jsout import quote
-from .outcome import Outcome
+from .outcome import Block, Outcome
 
 
 class ResultsReporter:
@@ -14,14 +14,29 @@ class ResultsReporter:
     def __init__(self, out: IO[bytes], with_source: bool = False) -> None:
         self.out = out
         self.with_source = with_source
+        self.takes_blocks = not with_source  # with sources, each line needs its own Outcome
 
     def add(self, outcome: Outcome) -> None:
+        self.out.write(self._line(outcome) + b"\n")
+
+    def add_block(self, block: Block) -> None:
+        results = block.results
+        if not results:
+            return
+        failed = [(ordinal, outcome) for ordinal, outcome in block.others if outcome.failed]
+        if failed:
+            results = list(results)
+            for ordinal, outcome in failed:
+                results[ordinal] = self._line(outcome)
+        self.out.write(b"\n".join(results) + b"\n")
+
+    def _line(self, outcome: Outcome) -> bytes:
         line = outcome.result
         if self.with_source or outcome.failed:
             # quote: a file name that is not UTF-8 holds lone surrogates (os.fsdecode), which orjson refuses
             source = '{"file":' + quote(outcome.source) + ',"line":' + str(outcome.line) + "}"
             line = line[:-1] + b',"source":' + source.encode() + b"}"
-        self.out.write(line + b"\n")
+        return line
 
     def finish(self) -> None:
         return None

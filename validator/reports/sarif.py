@@ -15,7 +15,7 @@ from typing import IO, Any, Optional
 import orjson
 
 from ..jsout import dumps
-from .outcome import Outcome, Tally
+from .outcome import Block, Outcome, Tally
 from .violations import BATCH_ERROR, UNREADABLE_FILE, artifact_uri, batch_error, fails, violations
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -91,6 +91,12 @@ class SarifReporter:
         self.tally = tally
         self.fail_on = fail_on
         self.log = SarifLog(out, VALIDATE_RULES)
+
+    takes_blocks = True  # valid batches add nothing here
+
+    def add_block(self, block: Block) -> None:
+        for _, outcome in block.others:
+            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         if outcome.valid:

@@ -6,7 +6,7 @@ from typing import IO
 
 import orjson
 
-from .outcome import Outcome, Tally
+from .outcome import Block, Outcome, Tally
 
 
 class JsonReporter:
@@ -15,6 +15,12 @@ class JsonReporter:
     def __init__(self, out: IO[bytes], tally: Tally) -> None:
         self.out = out
         self.tally = tally
+
+    takes_blocks = True  # valid batches add nothing here
+
+    def add_block(self, block: Block) -> None:
+        for _, outcome in block.others:
+            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         return None  # the shared Tally already counted it
