@@ -2,9 +2,10 @@
 
 Input layout (see Source): a plan choice byte, a flags byte, then either the raw line or a
 structure-aware recipe that splices fuzz-made JSON texts into a known batch line. Asserted for every
-input: both kernels return the same bytes; the result is one line of strict JSON (no NaN/Infinity,
-valid UTF-8, no duplicate keys) shaped `{"results":[...],"batch":{}}` or `{"error":"..."}`; nothing
-but PlanError (for a plan made from fuzz bytes) escapes.
+input: both kernels, and the compiled one with and without its native front end, return the same
+bytes (for validate_line, check_line and the block loop's check_lines); the result is one line of
+strict JSON (no NaN/Infinity, valid UTF-8, no duplicate keys) shaped `{"results":[...],"batch":{}}`
+or `{"error":"..."}`; nothing but PlanError (for a plan made from fuzz bytes) escapes.
 
 Run: python -m fuzz validate_line --seconds 60
 """
@@ -52,7 +53,21 @@ KERNELS = ("python",) if os.environ.get("DPV_NO_SPEEDUPS", "") not in ("", "0") 
 
 
 def _pair(source: Any, compat: Optional[str], lenient: bool) -> tuple:
-    return tuple(load_plan(source, compat=compat, lenient_types=lenient, kernel=k) for k in KERNELS)
+    """The plan's validators: each kernel's, then (compiled) one without the native front end."""
+    found = [load_plan(source, compat=compat, lenient_types=lenient, kernel=k) for k in KERNELS]
+    if "cython" in KERNELS:
+        objects = load_plan(source, compat=compat, lenient_types=lenient, kernel="cython")
+        objects._front = None  # every line through Python objects, the compiled kernel's other path
+        if objects._single is not None:
+            objects._single.front = None
+        found.append(objects)
+    return tuple(found)
+
+
+def _label(validator: Any) -> str:
+    if validator.backend == "cython" and getattr(validator, "_front", None) is None:
+        return "cython (objects)"
+    return str(validator.backend)
 
 
 def _fixed_pair(index: int, compat: Optional[str], lenient: bool) -> tuple:
@@ -136,22 +151,46 @@ def answer(data: bytes) -> Optional[bytes]:
 
 
 def check_line(pair: tuple, line: bytes) -> bytes:
-    """Validate `line` with the validators of one plan (python, cython); their common, checked answer."""
+    """Validate `line` with the validators of one plan (python, cython, cython without its native
+    front end); their common, checked answer. The front end must also scan the line as the path
+    through Python objects does (check_line, and check_lines: the CLI's block loop)."""
     answers = []
     for validator in pair:
         try:
             answers.append(validator.validate_line(line))
+            if getattr(validator, "_front", None) is not None:
+                _scans_alike(validator, line)
+        except Finding:
+            raise
         except RecursionError as exc:
-            raise Finding("recursion-error", f"{validator.backend}: RecursionError escaped") from exc
+            raise Finding("recursion-error", f"{_label(validator)}: RecursionError escaped") from exc
         except Exception as exc:
-            raise Finding("exception", f"{validator.backend}: {type(exc).__name__}: {exc}") from exc
+            raise Finding("exception", f"{_label(validator)}: {type(exc).__name__}: {exc}") from exc
     python = answers[0]
     for validator, other in zip(pair[1:], answers[1:]):
         if other != python:
-            detail = f"python: {python[:2000]!r}\n{validator.backend}: {other[:2000]!r}"
+            detail = f"python: {python[:2000]!r}\n{_label(validator)}: {other[:2000]!r}"
             raise Finding("kernels-differ", detail)
     check_result(python)
     return python
+
+
+def _scans_alike(validator: Any, line: bytes) -> None:
+    native = validator.check_line(line)
+    objects = validator._check_objects(line)
+    if native != objects:
+        raise Finding("native-differs", f"check_line native: {native!r:.2000}\nobjects: {objects!r:.2000}")
+    bare = line[:-1] if line.endswith(b"\r") else line
+    if b"\n" in line or not bare or bare.isspace():
+        return  # not one NDJSON line the block loop would check
+    results = validator.check_lines([line], _never_blank)[0]
+    want = [validator.check_line(bare)[0]]
+    if results != want:
+        raise Finding("native-differs", f"check_lines: {results!r:.2000}\ncheck_line: {want!r:.2000}")
+
+
+def _never_blank(line: bytes) -> bool:
+    return False
 
 
 def _no_constant(name: str) -> Any:
