@@ -12,6 +12,7 @@ batches, a violating batch being one with an error of a --fail-on type, or one t
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import signal
@@ -583,6 +584,9 @@ def validate(
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--block") from None
     tally = Tally(detailed=output_format in DETAILED_FORMATS)
+    # The compiled plan lives as long as the run: out of the collector's sight, full collections
+    # (triggered by the exact path's short-lived objects) no longer walk it.
+    gc.freeze()
     code = _run(
         validator,
         paths,
