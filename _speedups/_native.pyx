@@ -882,55 +882,82 @@ cdef class Front:
         """
         return self._block(block, check_line, True, blank)
 
-    def check_lines(self, list lines, check_line, blank=None, bint every=False):
-        """A reader's block of raw NDJSON lines, checked as check_line checks each: (results, valid,
-        events, others).
+    def check_lines(self, lines, check_line, blank=None, bint every=False):
+        """A reader's block of NDJSON lines, checked as check_line checks each: (results, valid, events,
+        others).
 
-        Lines are as the NDJSON reader cuts them (without b"\\n"): a b"\\r" at the end is dropped and
+        lines: a list of lines as the NDJSON reader cuts them (without b"\\n"), or the bytes of whole
+        lines joined by b"\\n" (split here, in C). A b"\\r" at the end of a line is dropped and
         white-space-only lines are skipped, as for validate_block; `blank` is as there. results: the
         result line of every other line, in order; valid: how many of them are the valid result;
         events: the sum of their event counts (unreadable batches count none); others: (ordinal in
-        results, index in lines, result, events) for each result that is not the valid one, or for
-        every result when `every`. check_line(line) answers the lines this front end leaves to it
-        (not a batch object, too deep for this stack, ...), as PlanValidator.check_line does.
+        results, index of the line, result, events, the line) for each result that is not the valid
+        one, or for every result when `every`. check_line(line) answers the lines this front end
+        leaves to it (not a batch object, too deep for this stack, ...), as PlanValidator.check_line.
         """
-        cdef Py_ssize_t index, size, length
-        cdef Py_ssize_t count = PyList_GET_SIZE(lines)
-        cdef const char *start
-        cdef int events = 0
-        cdef long long total = 0, valid = 0
+        cdef long long counts[2]  # valid results, events
         cdef list results = []
         cdef list others = []
+        cdef Py_ssize_t index, count
+        cdef const char *start
+        cdef const char *end
+        cdef const char *newline
+        counts[0] = counts[1] = 0
+        if type(lines) is bytes:
+            start = PyBytes_AS_STRING(lines)
+            end = start + PyBytes_GET_SIZE(lines)
+            index = 0
+            while start < end:
+                newline = <const char *>memchr(start, 10, <size_t>(end - start))
+                if newline == NULL:
+                    newline = end
+                self._scan_line(results, others, counts, None, start, <Py_ssize_t>(newline - start), index,
+                                check_line, blank, every)
+                start = newline + 1
+                index += 1
+        elif type(lines) is list:
+            count = PyList_GET_SIZE(lines)
+            for index in range(count):
+                line = <object>PyList_GET_ITEM(lines, index)
+                if type(line) is not bytes:
+                    raise TypeError("lines are bytes")
+                self._scan_line(results, others, counts, line, PyBytes_AS_STRING(line), PyBytes_GET_SIZE(line),
+                                index, check_line, blank, every)
+        else:
+            raise TypeError("lines are a list of bytes, or bytes")
+        return results, counts[0], counts[1], others
+
+    cdef int _scan_line(self, list results, list others, long long *counts, object line, const char *start,
+                        Py_ssize_t size, Py_ssize_t index, object check_line, object blank,
+                        bint every) except -1:
+        """check_lines for one line (`line`: its bytes object when there is one, else None)."""
+        cdef Py_ssize_t length = size
+        cdef int events = 0
         cdef bint good
-        for index in range(count):
-            line = <object>PyList_GET_ITEM(lines, index)
-            if type(line) is not bytes:
-                raise TypeError("lines are bytes")
-            start = PyBytes_AS_STRING(line)
-            size = length = PyBytes_GET_SIZE(line)
-            if length and start[length - 1] == 13:
-                length -= 1
-            if _blank(start, <size_t>length):
-                continue
-            events = 0
-            result = self._line(start, <size_t>length, &events, True)
-            if result is None:
-                if length != size:
-                    line = start[:length]
-                if blank is not None and blank(line):
-                    continue  # a line the reader also skips (JSON never parses it, so only asked here)
-                self.exact_lines += 1
-                result, found = check_line(line)
-                events = found
-            good = result is VALID_LINE or result == VALID_LINE
-            if good:
-                valid += 1
-            if events > 0:
-                total += events
-            if every or not good:
-                others.append((len(results), index, result, events))
-            results.append(result)
-        return results, valid, total, others
+        if length and start[length - 1] == 13:
+            length -= 1
+        if _blank(start, <size_t>length):
+            return 0
+        result = self._line(start, <size_t>length, &events, True)
+        if result is None:
+            if line is None or length != size:
+                line = start[:length]
+            if blank is not None and blank(line):
+                return 0  # a line the reader also skips (JSON never parses it, so only asked here)
+            self.exact_lines += 1
+            result, found = check_line(line)
+            events = found
+        good = result is VALID_LINE or result == VALID_LINE
+        if good:
+            counts[0] += 1
+        if events > 0:
+            counts[1] += events
+        if every or not good:
+            if line is None or length != size:
+                line = start[:length]
+            others.append((len(results), index, result, events, line))
+        results.append(result)
+        return 0
 
     cdef list _block(self, object block, object fallback, bint checking, object blank):
         cdef const char *start

@@ -171,6 +171,57 @@ def test_check_lines_matches_check_line(kernel: str, tmp_path: Path) -> None:
     assert results == [result for result, _ in want]
     assert valid == sum(result == b'{"results":[],"batch":{}}' for result, _ in want)
     assert events == sum(count for _, count in want if count > 0)
-    assert [(o, r) for o, _, r, _ in others] == [
+    assert [(o, r) for o, _, r, _, _ in others] == [
         (i, result) for i, (result, _) in enumerate(want) if result != b'{"results":[],"batch":{}}'
     ]
+
+
+def _block_records(items: list) -> list:
+    """(line, raw, error) per batch from block-mode reading, skipping what the reader skips."""
+    from validator.readers import LineBlock, is_blank_line
+
+    out = []
+    for item in items:
+        if type(item) is LineBlock:
+            lines = item.lines.split(b"\n") if type(item.lines) is bytes else item.lines
+            for index, line in enumerate(lines):
+                line = line[:-1] if line[-1:] == b"\r" else line
+                if line and not line.isspace() and not is_blank_line(line):
+                    out.append((item.first_line + index, line, None))
+        else:
+            out.append((item.line, item.raw, item.error))
+    return out
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 7, 64, 4096, 1 << 20])
+@pytest.mark.parametrize("max_line_bytes", [0, 20, 4096])
+def test_block_reading_gives_the_lines_records_give(
+    chunk_bytes: int, max_line_bytes: int, inputs: list
+) -> None:
+    from validator.readers import InputError, open_records
+
+    for path in inputs:
+        try:
+            want = [
+                (r.line, r.raw, r.error)
+                for r in open_records(path, chunk_bytes=chunk_bytes, max_line_bytes=max_line_bytes)
+            ]
+        except InputError:
+            continue
+        items = list(open_records(path, chunk_bytes=chunk_bytes, max_line_bytes=max_line_bytes, blocks=True))
+        assert _block_records(items) == want, path
+
+
+@pytest.mark.parametrize("target_bytes", [1, 50, 4096])
+def test_block_reading_of_ranges_gives_the_lines_records_give(target_bytes: int, inputs: list) -> None:
+    from validator.readers import InputError, iter_line_chunks, read_line_range
+
+    for path in inputs:
+        try:
+            ranges = list(iter_line_chunks(path, target_bytes, 4096))
+        except InputError:
+            continue
+        for start, end, first in ranges:
+            want = [(r.line, r.raw, r.error) for r in read_line_range(path, start, end, first, 4096)]
+            items = list(read_line_range(path, start, end, first, 4096, blocks=True))
+            assert _block_records(items) == want, (path, start, end)

@@ -229,19 +229,22 @@ class PlanValidator:
         except RecursionError:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
 
-    def check_lines(self, lines: list, blank: Callable[[bytes], bool], every: bool = False) -> tuple:
+    def check_lines(self, lines: Any, blank: Callable[[bytes], bool], every: bool = False) -> tuple:
         """check_line for a reader's block of lines: (results, valid, events, others).
 
-        lines: raw NDJSON lines as a reader cuts them (no b"\\n"; a b"\\r" at the end is dropped
-        here); a line that is empty, ASCII white space or `blank(line)` is skipped. results: the
-        result line of every other line, in order; valid: how many are the valid result; events:
-        the sum of their event counts (unreadable batches count none); others: (ordinal in
-        results, index in lines, result, events) for each result that is not the valid one, or for
-        every result when `every`. With the native front end, only lines it cannot answer become
-        Python objects.
+        lines: a list of NDJSON lines as a reader cuts them (no b"\\n"), or the bytes of whole lines
+        joined by b"\\n". A b"\\r" at the end of a line is dropped; a line that is then empty, ASCII
+        white space or `blank(line)` is skipped. results: the result line of every other line, in
+        order; valid: how many are the valid result; events: the sum of their event counts
+        (unreadable batches count none); others: (ordinal in results, index of the line, result,
+        events, the line) for each result that is not the valid one, or for every result when
+        `every`. With the native front end the lines are split and checked in C, and only lines it
+        cannot answer become Python objects.
         """
         if self._front is not None:
             return self._front.check_lines(lines, self._check_objects, blank, every)
+        if type(lines) is bytes:
+            lines = lines.split(b"\n")
         results: list = []
         others: list = []
         valid = total = 0
@@ -256,7 +259,7 @@ class PlanValidator:
             if events > 0:
                 total += events
             if every or not good:
-                others.append((len(results), index, result, events))
+                others.append((len(results), index, result, events, line))
             results.append(result)
         return results, valid, total, others
 

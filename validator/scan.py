@@ -101,16 +101,12 @@ def _not_a_file(path: Path) -> Optional[str]:
 
 def _block(validator: PlanValidator, block: LineBlock, keep_raw: bool, every: bool) -> Block:
     results, valid, events, others = validator.check_lines(block.lines, is_blank_line, every)
-    lines, source, first = block.lines, block.source, block.first_line
+    source, first = block.source, block.first_line
     outcomes = [
-        (ordinal, Outcome(source, first + index, _raw(lines[index]) if keep_raw else b"", result, count))
-        for ordinal, index, result, count in others
+        (ordinal, Outcome(source, first + index, line if keep_raw else b"", result, count))
+        for ordinal, index, result, count, line in others
     ]
-    return Block(source, results, valid, events, sum(map(len, lines)), outcomes)
-
-
-def _raw(line: bytes) -> bytes:
-    return line[:-1] if line[-1:] == b"\r" else line
+    return Block(source, results, valid, events, block.size, outcomes)
 
 
 def _outcome(validator: PlanValidator, record: Record) -> Outcome:

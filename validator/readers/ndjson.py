@@ -245,15 +245,15 @@ def text_records(
     NDJSON lines with `blocks`. Raises InputError (after the records before it) when the stream
     fails: the message names the line it failed at.
     """
-    found = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes))
+    found = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes, raw=blocks))
     lines_of = _line_block_items if blocks else _line_records
     head, candidate = _sniff(found)
     if not candidate:
         yield from lines_of(chain(head, found), source, 0)
         return
     every = head + list(found)  # a document is read whole; it stays NDJSON unless it parses as one
-    if all(type(block) is list for block in every):
-        text = b"\n".join(chain.from_iterable(every))
+    if all(type(block) in (list, bytes) for block in every):
+        text = b"\n".join(chain.from_iterable(_split(block) for block in every))
         try:
             value = decode_json(text)
         except ValueError:
@@ -265,9 +265,13 @@ def text_records(
 
 
 def _line_blocks(
-    read: Callable[[int], bytes], chunk_bytes: int, remaining: int = -1, max_line: int = 0
+    read: Callable[[int], bytes], chunk_bytes: int, remaining: int = -1, max_line: int = 0, raw: bool = False
 ) -> Iterator[Any]:
     """Lists of consecutive lines without their b"\\n", one list per chunk read, and markers.
+
+    raw: the whole lines inside a chunk come as one bytes object (lines joined by b"\\n") instead
+    of a list, so that they are split only where they are checked (in C); the line that ends in a
+    chunk after starting in an earlier one still comes as a list of one.
 
     A line spanning chunks is joined once (no quadratic copying whatever its length); the last line
     is included even without a newline. `remaining` caps the bytes read (-1: to the end). A line
@@ -288,6 +292,24 @@ def _line_blocks(
             break
         if remaining > 0:
             remaining -= len(chunk)
+        if raw and not (max_line and len(chunk) > max_line):
+            # No line inside the chunk can be too long: cut once at the first and last newlines.
+            first = chunk.find(b"\n")
+            if first >= 0:
+                head_size = pending_size + first
+                if skipping or (max_line and head_size > max_line):
+                    yield _Oversized(head_size, max_line)
+                else:
+                    pending.append(chunk[:first])
+                    yield [b"".join(pending)]
+                last = chunk.rfind(b"\n")
+                if last > first:
+                    yield chunk[first + 1 : last]
+                tail = chunk[last + 1 :]
+                pending_size = len(tail)
+                skipping = bool(max_line) and pending_size > max_line
+                pending = [tail] if tail and not skipping else []
+                continue
         lines = chunk.split(b"\n")
         if len(lines) == 1:
             pending_size += len(chunk)
@@ -329,6 +351,11 @@ def _split_oversized(lines: list, max_line: int) -> Iterator[Any]:
             block.append(line)
     if block:
         yield block
+
+
+def _split(block: Any) -> list:
+    """The lines of a block from _line_blocks (a list already, or raw bytes)."""
+    return block.split(b"\n") if type(block) is bytes else block
 
 
 def _strip_bom(blocks: Iterator[Any]) -> Iterator[Any]:
@@ -405,9 +432,9 @@ def _sniff(blocks: Iterator[Any]) -> tuple[list, bool]:
     size = 0
     for block in blocks:
         head.append(block)
-        if type(block) is not list:
+        if type(block) is not list and type(block) is not bytes:
             return head, False  # a line too long to keep, or a read error: not a document
-        for line in block:
+        for line in _split(block):
             if _blank(line):
                 continue
             if not nonblank:
@@ -446,14 +473,18 @@ def _line_block_items(blocks: Iterable[Any], source: str, number: int) -> Iterat
     """_line_records in block mode: a LineBlock per block of lines (blank ones left for the
     caller to skip with is_blank_line), a Record for each line too long to read."""
     for block in blocks:
-        if type(block) is not list:
-            if type(block) is _Broken:
-                raise InputError(f"{source}: cannot read from line {number + 1} on: {block.error}")
+        kind = type(block)
+        if kind is list:
+            yield LineBlock(source, number + 1, block, sum(map(len, block)) + len(block))
+            number += len(block)
+        elif kind is bytes:  # whole lines, not split (_line_blocks with raw=True)
+            yield LineBlock(source, number + 1, block, len(block) + 1)
+            number += block.count(b"\n") + 1
+        elif kind is _Broken:
+            raise InputError(f"{source}: cannot read from line {number + 1} on: {block.error}")
+        else:
             number += 1
             yield Record(source, number, b"", NOTHING, _too_long(block))
-            continue
-        yield LineBlock(source, number + 1, block)
-        number += len(block)
 
 
 def is_blank_line(line: bytes) -> bool:
@@ -617,7 +648,9 @@ def read_line_range(
             whole = start == 0 and not _splittable(handle, max_line_bytes)
             if not whole:
                 handle.seek(start)
-                found = _line_blocks(handle.read, RANGE_READ_BYTES, max(0, end - start), max_line_bytes)
+                found = _line_blocks(
+                    handle.read, RANGE_READ_BYTES, max(0, end - start), max_line_bytes, raw=blocks
+                )
                 if start == 0:
                     found = _strip_bom(found)
                 lines_of = _line_block_items if blocks else _line_records

@@ -40,13 +40,15 @@ class Record(NamedTuple):
 class LineBlock(NamedTuple):
     """Consecutive NDJSON lines of one input, as read (the block mode of open_records).
 
-    Each line is as cut at b"\\n": a b"\\r" may end it, and blank lines are still there (is_blank_line
-    says which the reader skips). Line i of `lines` is line `first_line + i` of the input.
+    `lines`: a list of lines cut at b"\\n", or the bytes of whole lines joined by b"\\n" (no newline
+    at its end), left for the caller to split. A b"\\r" may end a line, and blank lines are still
+    there (is_blank_line says which the reader skips). Line i is line `first_line + i` of the input.
     """
 
     source: str
     first_line: int
-    lines: list
+    lines: Any  # list of bytes, or bytes
+    size: int  # bytes of the lines
 
 
 class InputError(Exception):
