@@ -324,7 +324,7 @@ def _apply_config(ctx: click.Context, path: Optional[str], isolated: bool) -> No
         try:
             param.process_value(ctx, value)  # the option's own type and checks, so errors name the file
         except click.BadParameter as exc:
-            raise click.UsageError(f"{loaded.path}: {key}: {exc.format_message()}") from None
+            raise click.UsageError(f"{loaded.path}: {key}: {exc.message}") from None
         defaults[str(param.name)] = value
     ctx.default_map = {**(ctx.default_map or {}), **defaults}
 
