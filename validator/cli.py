@@ -472,7 +472,8 @@ Exit codes:
   3    a plan is unusable, an input cannot be read, an output cannot be created, or no batch
        at all (without --allow-empty)
   4    internal error (unexpected exception, full disk, out of memory; see --traceback)
-  130  interrupted (SIGINT)    143  terminated (SIGTERM)
+  130  interrupted (SIGINT)
+  143  terminated (SIGTERM)
 """
 
 

@@ -103,9 +103,9 @@ class Progress:
         if now - self.drawn >= INTERVAL:
             self.drawn = now
             self._draw(now)
-        # The next look at the clock after about half an interval's batches at the rate so far.
+        # The next look at the clock after about a quarter interval's batches at the rate so far.
         rate = self.batches / max(now - self.started, 1e-6)
-        self.step = max(1, min(MAX_STEP, int(rate * INTERVAL / 2)))
+        self.step = max(1, min(MAX_STEP, int(rate * INTERVAL / 4)))
         self.check_at = self.batches + self.step
 
     def line(self, now: float) -> str:
@@ -137,10 +137,12 @@ class Progress:
     def _draw(self, now: float) -> None:
         width = shutil.get_terminal_size((80, 24)).columns - 1
         text = self.line(now)
-        if self.file:
-            room = width - len(text) - 2
-            name = self.file if len(self.file) <= room else "…" + self.file[-(room - 1) :]
-            text += "  " + name if room > 8 else ""
+        room = width - len(text) - 2
+        name = self.file if len(self.file) <= room else os.path.basename(self.file)
+        if len(name) > room:
+            name = "…" + name[-(room - 1) :] if room > 8 else ""
+        if name:
+            text += "  " + name
         self.stream.write("\r" + text[:width] + "\x1b[K")  # erase what a longer line left
         self.stream.flush()
         self.shown = True
