@@ -82,11 +82,13 @@ class Progress:
         sizes = _input_sizes(paths) if self.enabled else None
         self.total = sum(sizes) if sizes is not None else None
         self.before: dict = {}  # source -> bytes of the inputs before it
+        self.through: dict = {}  # source -> bytes of the inputs up to its end
         if sizes is not None:
             offset = 0
             for path, size in zip(paths, sizes):
                 self.before.setdefault(path, offset)
                 offset += size
+                self.through.setdefault(path, offset)
 
     def update(self, size: int, valid: bool, events: int = 0) -> None:
         """Count one batch: its size in bytes (decompressed), whether it is valid, its events."""
@@ -116,6 +118,8 @@ class Progress:
             self.file = source
             if source in self.before:
                 self.done = max(self.done, self.before[source] + offset)
+        elif self.file in self.through:  # the file last seen is closed: read to its end (or given up)
+            self.done = max(self.done, self.through[self.file])
         elapsed = max(now - self.started, 1e-9)
         parts = []
         if self.total:
