@@ -108,14 +108,15 @@ def test_gzip_progress_counts_compressed_bytes_to_100_percent(clock: Clock, tmp_
     path.write_bytes(gzip.compress(b"".join(lines)))
     assert 512 << 10 < os.path.getsize(path) < len(b"".join(lines)) // 2  # several reads, far fewer bytes
     shown = Progress(Terminal(), enabled=True, paths=[str(path)])
-    offsets = []
+    offsets, percents = [], []
     for record in open_records(str(path)):
         if record.line % 10_000 == 5_000:
             offsets.append(current_position())
-            assert not shown.line(clock.now + 1).startswith("100%")  # a poll, as a redraw makes
+            percents.append(int(shown.line(clock.now + 1)[:3]))  # a poll, as a redraw makes
         shown.update(len(record.raw), True, 1)
     assert all(where is not None and where[0] == str(path) for where in offsets)
     assert all(0 < where[1] <= os.path.getsize(path) for where in offsets if where)
+    assert percents == sorted(percents) and percents[0] < 50 and len(set(percents)) > 2
     assert current_position() is None  # the file is closed
     assert shown.line(clock.now + 1).startswith("100%")  # the last file seen is closed: read to its end
 
