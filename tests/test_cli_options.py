@@ -124,28 +124,19 @@ def test_version_names_the_kernel() -> None:
     assert out.startswith("dpv 0.1.0 (kernel: ")
 
 
+def _completion(**variables: str) -> str:
+    """What `dpv` prints with click's completion variables set (a separate process: it exits)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from validator.cli import main; main(prog_name='dpv')"],
+        env={**os.environ, **variables},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 def test_bash_completion_script() -> None:
-    env = {**os.environ, "_DPV_COMPLETE": "bash_source"}
-    script = subprocess.run(
-        [sys.executable, "-c", "from validator.cli import main; main(prog_name='dpv')"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    script = _completion(_DPV_COMPLETE="bash_source")
     assert "_dpv_completion()" in script and "complete -o nosort -F _dpv_completion dpv" in script
-    env = {
-        **os.environ,
-        "_DPV_COMPLETE": "bash_complete",
-        "COMP_WORDS": "dpv validate --col",
-        "COMP_CWORD": "2",
-    }
-    words = subprocess.run(
-        [sys.executable, "-c", "from validator.cli import main; main(prog_name='dpv')"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout
+    words = _completion(_DPV_COMPLETE="bash_complete", COMP_WORDS="dpv validate --col", COMP_CWORD="2")
     assert "plain,--color" in words

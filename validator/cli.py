@@ -236,14 +236,17 @@ def _traceback_option(function: Callable) -> Callable:
         if value:
             ctx.meta[_TRACEBACK] = True
 
-    return click.option(
+    return _eager_option(
         "--traceback",
         is_flag=True,
-        expose_value=False,
-        is_eager=True,
         callback=remember,
         help="On an internal error (exit 4), print the Python traceback.",
     )(function)
+
+
+def _eager_option(*declarations: str, callback: Callable, **options: Any) -> Callable:
+    """An option read before all others, only for its callback (it is no parameter of the command)."""
+    return click.option(*declarations, is_eager=True, expose_value=False, callback=callback, **options)
 
 
 def _version_text() -> str:
@@ -283,20 +286,13 @@ def _config_options(function: Callable) -> Callable:
         if len(choice) == 2:  # click calls both callbacks, given or not
             _apply_config(ctx, choice["config_path"], choice["isolated"])
 
-    function = click.option(
-        "--isolated",
-        is_flag=True,
-        is_eager=True,
-        expose_value=False,
-        callback=remember,
-        help="Ignore every configuration file.",
+    function = _eager_option(
+        "--isolated", is_flag=True, callback=remember, help="Ignore every configuration file."
     )(function)
-    return click.option(
+    return _eager_option(
         "--config",
         "config_path",
         metavar="FILE",
-        is_eager=True,
-        expose_value=False,
         callback=remember,
         help="Settings from FILE (dpv.toml, or pyproject.toml's [tool.dpv]) instead of the nearest one "
         "found from the working directory upward.",
