@@ -314,6 +314,7 @@ def test_json_output(tmp_path: Path) -> None:
     code, out, _ = run("lint", "--format", "json", path)
     assert code == 0
     assert json.loads(out) == {
+        "schema_version": 1,
         "files": [
             {
                 "file": str(path),

@@ -18,6 +18,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
@@ -25,7 +26,7 @@ from typing import Any, Callable, Iterator, Optional
 import click
 import orjson
 
-from . import __version__, _kernel
+from . import __version__, _kernel, config
 from .api import load_plan
 from .atomic import OutputError, atomic_output, output_target
 from .blocking import LineBlocker
@@ -35,6 +36,8 @@ from .progress import Progress
 from .readers import ParquetOptions
 from .readers.ndjson import MAX_LINE_BYTES
 from .reports import DETAILED_FORMATS, FORMATS, Block, Outcome, Tally, make_reporter
+from .reports.style import CHOICES as COLOR_CHOICES
+from .reports.style import Style, use_color
 from .reports.violations import ERROR_TYPES, load_result
 from .scan import FileFailure, expand_inputs, scan
 from .schema.jsregex import MATCH_TIMEOUT, time_limit
@@ -234,14 +237,17 @@ def _traceback_option(function: Callable) -> Callable:
         if value:
             ctx.meta[_TRACEBACK] = True
 
-    return click.option(
+    return _eager_option(
         "--traceback",
         is_flag=True,
-        expose_value=False,
-        is_eager=True,
         callback=remember,
         help="On an internal error (exit 4), print the Python traceback.",
     )(function)
+
+
+def _eager_option(*declarations: str, callback: Callable, **options: Any) -> Callable:
+    """An option read before all others, only for its callback (it is no parameter of the command)."""
+    return click.option(*declarations, is_eager=True, expose_value=False, callback=callback, **options)
 
 
 def _version_text() -> str:
@@ -264,6 +270,124 @@ def _kernel_notice(kernel: Optional[str]) -> None:
         )
 
 
+# -- what every command shares: configuration, colour, verbosity, help in sections ----------------------
+
+_CONFIG = "dpv.config"  # ctx.meta: the Config in use, or None
+_CONFIG_CHOICE = "dpv.config-choice"  # ctx.meta: --config and --isolated as given
+
+
+def _config_options(function: Callable) -> Callable:
+    """--config FILE and --isolated. Both are eager, so the file's settings are in place as the command's
+    defaults (click's default_map) before any other option is read: the command line overrides them.
+    """
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        choice = ctx.meta.setdefault(_CONFIG_CHOICE, {})
+        choice[param.name] = value
+        if len(choice) == 2:  # click calls both callbacks, given or not
+            _apply_config(ctx, choice["config_path"], choice["isolated"])
+
+    function = _eager_option(
+        "--isolated", is_flag=True, callback=remember, help="Ignore every configuration file."
+    )(function)
+    return _eager_option(
+        "--config",
+        "config_path",
+        metavar="FILE",
+        callback=remember,
+        help="Settings from FILE (dpv.toml, or pyproject.toml's [tool.dpv]) instead of the nearest one "
+        "found from the working directory upward.",
+    )(function)
+
+
+def _apply_config(ctx: click.Context, path: Optional[str], isolated: bool) -> None:
+    """Load the configuration file and make its settings the command's defaults; a bad file is exit 2."""
+    if isolated and path:
+        raise click.UsageError("--config and --isolated contradict each other: give one")
+    loaded = None
+    if not isolated:
+        try:
+            found = path or config.find(os.getcwd())
+            loaded = config.load(found) if found else None
+        except config.ConfigError as exc:
+            raise click.UsageError(str(exc)) from None
+    ctx.meta[_CONFIG] = loaded
+    if loaded is None:
+        return
+    options = {name: param for param in ctx.command.params for name in param.opts}
+    defaults = {}
+    for key, value in loaded.settings(str(ctx.command.name)).items():
+        param = options[f"--{key}"]
+        try:
+            param.process_value(ctx, value)  # the option's own type and checks, so errors name the file
+        except click.BadParameter as exc:
+            raise click.UsageError(f"{loaded.path}: {key}: {exc.message}") from None
+        defaults[str(param.name)] = value
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+
+
+def _talk_options(function: Callable) -> Callable:
+    """-q and -v, the same on every command: -q says nothing but errors on stderr (no progress, no
+    warnings), -v says more (the configuration file and kernel in use, what was read, how long it took).
+    """
+    function = click.option(
+        "-v", "--verbose", is_flag=True, help="More on stderr: configuration, kernel, timing."
+    )(function)
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Nothing on stderr but errors: no progress, no warnings."
+    )(function)
+
+
+def _color_option(function: Callable) -> Callable:
+    return click.option(
+        "--color",
+        type=click.Choice(COLOR_CHOICES),
+        default="auto",
+        show_default=True,
+        help="Colour the text formats (summary, lint and diff text); auto: on a terminal, "
+        "unless NO_COLOR is set (FORCE_COLOR forces it).",
+    )(function)
+
+
+def _style(choice: str, output: Optional[str]) -> Style:
+    """The colours for a text report written to `output` (None or -: stdout)."""
+    return Style(use_color(choice, sys.stdout if output in (None, "-") else None))
+
+
+def _verbosity(quiet: bool, verbose: bool) -> None:
+    """Refuse -q with -v; with -v, say which configuration file is in use."""
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other: give one")
+    if verbose:
+        ctx = click.get_current_context()
+        loaded = ctx.meta.get(_CONFIG)
+        choice = ctx.meta.get(_CONFIG_CHOICE, {})
+        where = loaded.path if loaded else "ignored (--isolated)" if choice.get("isolated") else "none found"
+        click.echo(f"dpv: configuration: {where}", err=True)
+
+
+class _Sectioned(click.Command):
+    """A command whose --help lists its options in named sections (title, option names), then the rest."""
+
+    def __init__(self, *args: Any, sections: tuple = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sections = sections
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None:  # arguments have none
+                records[param.name] = record
+        listed: set = set()
+        for title, names in self.sections + (("Other options", tuple(records)),):
+            rows = [records[name] for name in names if name not in listed and name in records]
+            listed.update(names)
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
 @click.group(cls=_Dpv, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", message=_version_text())
 @_traceback_option
@@ -279,6 +403,8 @@ _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
 def _size(value: Any) -> int:
     if isinstance(value, int):
+        if value < 0:
+            raise click.BadParameter(f"expected a number of bytes (64M, 1G, 1048576), got {value!r}")
         return value
     match = _SIZE.fullmatch(str(value))
     if not match:
@@ -337,23 +463,67 @@ def _check_outputs(outputs: list, inputs: list, plans: tuple) -> None:
 VALIDATE_EPILOG = """\b
 Exit codes:
   0    every batch is valid
-  1    violations, or batches that could not be validated (with gates: over --max-violations)
+  1    violations, or batches that could not be validated (with gates: over --max-violations;
+       never with --exit-zero)
   2    usage error (bad option, an output that is also an input)
   3    a plan is unusable, an input cannot be read, an output cannot be created, or no batch
        at all (without --allow-empty)
   4    internal error (unexpected exception, full disk, out of memory; see --traceback)
-  130  interrupted (SIGINT)    143  terminated (SIGTERM)
+  130  interrupted (SIGINT)
+  143  terminated (SIGTERM)
 """
 
 
-@main.command(epilog=VALIDATE_EPILOG)
+VALIDATE_SECTIONS = (
+    (
+        "Input",
+        (
+            "max_line_text",
+            "layout",
+            "json_column",
+            "batch_key",
+            "mappings",
+            "settings",
+            "pipeline_path",
+            "field_transformation_path",
+        ),
+    ),
+    ("Plan", ("plans", "version", "environment", "compat", "lenient_types", "strict_plan")),
+    (
+        "Output",
+        (
+            "output_format",
+            "output",
+            "with_source",
+            "valid_out",
+            "invalid_out",
+            "clean_out",
+            "quarantine_out",
+            "block",
+            "with_actions",
+            "color",
+            "quiet",
+            "verbose",
+        ),
+    ),
+    (
+        "Gates (what fails the run)",
+        ("fail_on_text", "max_violations", "ignore_unplanned", "fail_fast", "allow_empty", "exit_zero"),
+    ),
+    ("Performance", ("jobs", "kernel", "regex_timeout")),
+    ("Configuration", ("config_path", "isolated")),
+)
+
+
+@main.command(cls=_Sectioned, epilog=VALIDATE_EPILOG, sections=VALIDATE_SECTIONS)
 @click.option(
     "--plan",
     "plans",
     multiple=True,
     required=True,
     metavar="PATH",
-    help="Plan file or directory (repeatable); batches are routed by context.data_plan.",
+    help="Plan file or directory (repeatable; or `plan` in a configuration file); batches are routed by "
+    "context.data_plan.",
 )
 @click.option("--plan-version", "version", type=int, metavar="N", help="Use this version of each plan.")
 @click.option(
@@ -381,7 +551,15 @@ Exit codes:
     help="CPU time a pattern or format not proven linear-time may take on one value; past it the "
     "batch gets an error line.",
 )
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="results", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="results",
+    show_default=True,
+    help="results: the validate endpoint's line per batch; summary: totals for people; json: the same for "
+    "machines; junit, github, sarif, gitlab: CI reports.",
+)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--with-source", is_flag=True, help='Add {"file","line"} to every result line.')
 @click.option("--fail-fast", is_flag=True, help="Stop at the first batch that is not valid.")
@@ -390,7 +568,12 @@ Exit codes:
     "--invalid-out", metavar="FILE", help="Copy the input lines of invalid or unreadable batches here."
 )
 @click.option(
-    "--jobs", "jobs_text", default="1", show_default=True, metavar="N|auto", help="Worker processes."
+    "--jobs",
+    default="1",
+    show_default=True,
+    metavar="N|auto",
+    callback=lambda _context, _option, text: _jobs(text),
+    help="Worker processes.",
 )
 @click.option(
     "--max-line-bytes",
@@ -398,6 +581,7 @@ Exit codes:
     default="64M",
     show_default=True,
     metavar="SIZE",
+    callback=lambda _context, _option, text: _size(text),
     help="A longer line is an error line, skipped without being read into memory (0: no limit).",
 )
 @click.option(
@@ -421,7 +605,14 @@ Exit codes:
     is_flag=True,
     help="Unplanned events and attributes do not fail the run (drops unplanned from --fail-on).",
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Report violations but exit 0; an unusable plan or input is still exit 3, an internal error 4.",
+)
+@_color_option
+@_talk_options
+@_config_options
 @click.option(
     "--kernel", type=click.Choice(["python", "cython"]), help="Force a kernel (default: compiled if built)."
 )
@@ -498,13 +689,16 @@ def validate(
     fail_fast: bool,
     valid_out: Optional[str],
     invalid_out: Optional[str],
-    jobs_text: str,
-    max_line_text: str,
+    jobs: int,
+    max_line_text: int,
     allow_empty: bool,
     fail_on_text: Optional[str],
     max_violations: Optional[int],
     ignore_unplanned: bool,
+    exit_zero: bool,
+    color: str,
     quiet: bool,
+    verbose: bool,
     kernel: Optional[str],
     layout: str,
     json_column: Optional[str],
@@ -523,12 +717,7 @@ def validate(
 
     Prints one result line per input batch, in the validate endpoint's format.
     """
-    jobs = _jobs(jobs_text)
-    try:
-        max_line_bytes = _size(max_line_text)
-    except click.BadParameter as exc:
-        exc.param_hint = "--max-line-bytes"
-        raise
+    _verbosity(quiet, verbose)
     gate = None
     if fail_on_text is not None or max_violations is not None or ignore_unplanned:
         gate = _Gate(_fail_on(fail_on_text, ignore_unplanned), max_violations or 0)
@@ -542,7 +731,8 @@ def validate(
     if pipeline_path is not None or field_transformation_path is not None:
         parquet = _warehouse_options(parquet, pipeline_path, field_transformation_path)
     paths = expand_inputs(
-        inputs, on_skip=lambda path, why: click.echo(f"dpv: warning: {path}: {why}", err=True)
+        inputs,
+        on_skip=None if quiet else lambda path, why: click.echo(f"dpv: warning: {path}: {why}", err=True),
     )
     outputs = [
         ("-o", output),
@@ -553,6 +743,7 @@ def validate(
     ]
     _check_outputs(outputs, paths, plans)
     _kernel_notice(kernel)
+    started = time.monotonic()
     try:
         validator = load_plan(
             list(plans),
@@ -562,7 +753,7 @@ def validate(
             lenient_types=lenient_types,
             kernel=kernel,
             strict_plan=strict_plan,
-            on_problem=_warn_problem,
+            on_problem=(lambda _version, _problem: None) if quiet else _warn_problem,
             regex_timeout=regex_timeout,
         )
     except PlanError as exc:
@@ -583,10 +774,17 @@ def validate(
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--block") from None
+    if verbose:
+        plans_text = ", ".join(str(plan.source) for plan in validator.plans)
+        click.echo(
+            f"dpv: kernel: {validator.backend}; plans: {plans_text} ({time.monotonic() - started:.2f} s)",
+            err=True,
+        )
     tally = Tally(detailed=output_format in DETAILED_FORMATS)
     # The compiled plan lives as long as the run: out of the collector's sight, full collections
     # (triggered by the exact path's short-lived objects) no longer walk it.
     gc.freeze()
+    started = time.monotonic()
     code = _run(
         validator,
         paths,
@@ -604,8 +802,18 @@ def validate(
         blocker=blocker,
         clean_out=clean_out,
         quarantine_out=quarantine_out,
-        max_line_bytes=max_line_bytes,
+        max_line_bytes=max_line_text,
+        style=_style(color, output),
     )
+    if verbose:
+        elapsed = time.monotonic() - started
+        click.echo(
+            f"dpv: {tally.batches:,} batches ({tally.events:,} events) from {len(paths):,} inputs in "
+            f"{elapsed:.2f} s ({tally.events / max(elapsed, 1e-9):,.0f} events/s)",
+            err=True,
+        )
+    if exit_zero and code == EXIT_VIOLATIONS:
+        code = EXIT_OK
     if code == EXIT_OK and tally.batches == 0 and not allow_empty:
         click.echo(
             "dpv: warning: no batch in the input (empty files, directory or stdin); "
@@ -656,8 +864,9 @@ def _run(
     clean_out: Optional[str] = None,
     quarantine_out: Optional[str] = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    style: Optional[Style] = None,
 ) -> int:
-    progress = Progress(enabled=False if quiet else None)
+    progress = Progress(enabled=False if quiet else None, paths=paths)
     stopped = False
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(atomic_output(output))
@@ -666,7 +875,9 @@ def _run(
         clean_stream = stack.enter_context(atomic_output(clean_out)) if clean_out else None
         quarantine_stream = stack.enter_context(atomic_output(quarantine_out)) if quarantine_out else None
         fail_on = gate.fail_on if gate is not None else None
-        reporter = make_reporter(output_format, out, tally, with_source=with_source, fail_on=fail_on)
+        reporter = make_reporter(
+            output_format, out, tally, with_source=with_source, fail_on=fail_on, style=style
+        )
         tally.files = len(paths)
         keep_raw = bool(valid_out or invalid_out or blocker)
         # Valid batches come in Blocks, counted but without an Outcome each, unless something needs
@@ -698,7 +909,9 @@ def _run(
                             gate.add(item)
                         if invalid_stream is not None:
                             invalid_stream.write(item.raw + b"\n")
-                    progress.update_block(entry.size, len(entry.results), len(entry.results) - entry.valid)
+                    progress.update_block(
+                        entry.size, len(entry.results), len(entry.results) - entry.valid, entry.events
+                    )
                     continue
                 outcomes = [item for _, item in entry.others]
             else:
@@ -748,18 +961,21 @@ def _each(
     reporter.add(item)
     if gate is not None:
         gate.add(item)
-    progress.update(len(item.raw) or len(item.result), item.valid)
+    progress.update(len(item.raw) or len(item.result), item.valid, item.events)
     stream = valid_stream if item.valid else invalid_stream
     if stream is not None:
         stream.write(item.raw + b"\n")
     return item.valid
 
 
-LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
+LINT_FORMATS = ("text", "json", "junit", "github", "sarif", "gitlab")
 
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option(
+    "--exit-zero", is_flag=True, help="Report findings but exit 0; an unreadable plan file is still exit 3."
+)
 @click.option("--format", "output_format", type=click.Choice(LINT_FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--pipeline", "pipeline_path", metavar="FILE", help="Lint a Warehouse Sync pipeline (JSON).")
@@ -775,32 +991,46 @@ LINT_FORMATS = ("text", "json", "junit", "github", "sarif")
 @click.option(
     "--columns", "columns_path", metavar="EXTRACT", help="Check an extract's columns against the pipeline."
 )
+@_color_option
+@_talk_options
+@_config_options
 @_traceback_option
 @click.argument("plans", nargs=-1, metavar="PLAN...")
 def lint(
     plans: tuple,
     strict: bool,
+    exit_zero: bool,
     output_format: str,
     output: Optional[str],
     pipeline_path: Optional[str] = None,
     field_transformation_path: Optional[str] = None,
     lookup_plans: tuple = (),
     columns_path: Optional[str] = None,
+    color: str = "auto",
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> None:
     """Check plan files (or directories of *.json plans) without any batch; or, with --pipeline, a
     Warehouse Sync pipeline, its field transformation and an extract's columns.
 
-    Errors: what the reference would fail on (and `dpv validate` refuses). Warnings: plans that do not
-    do what they seem to. Exit 0 clean (warnings allowed unless --strict), 1 errors (or warnings with
-    --strict), 2 usage error, 3 a plan file cannot be read or is not JSON.
+    Without PLAN or --pipeline, lints the configuration file's plans. Errors: what the reference would
+    fail on (and `dpv validate` refuses). Warnings: plans that do not do what they seem to. Exit 0 clean
+    (warnings allowed unless --strict), 1 errors (or warnings with --strict), 2 usage error, 3 a plan
+    file cannot be read or is not JSON.
     """
     from . import lint as plan_lint  # lint and diff load their modules only when used (start-up)
     from .reports import github as github_format
     from .reports import junit as junit_format
     from .reports import sarif as sarif_format
 
+    _verbosity(quiet, verbose)
+    loaded = click.get_current_context().meta.get(_CONFIG)
+    if not plans and pipeline_path is None and loaded is not None:
+        plans = tuple(loaded.settings("validate").get("plan", ()))
     if not plans and pipeline_path is None:
-        raise click.UsageError("give PLAN files to lint, or --pipeline FILE")
+        raise click.UsageError(
+            "give PLAN files to lint, or --pipeline FILE (or plan in a configuration file)"
+        )
     reports = plan_lint.lint_paths(plans) if plans else []
     codes = dict(plan_lint.CODES)
     if pipeline_path is not None:
@@ -813,13 +1043,17 @@ def lint(
         raise click.UsageError("--field-transformation, --plan and --columns need --pipeline")
     with atomic_output(output) as out:
         if output_format == "text":
-            plan_lint.write_text(reports, out)
+            plan_lint.write_text(reports, out, _style(color, output))
         elif output_format == "json":
             plan_lint.write_json(reports, out)
         elif output_format == "junit":
             junit_format.write_lint(out, reports, strict)
         elif output_format == "github":
             github_format.write_lint(out, reports, strict)
+        elif output_format == "gitlab":
+            from .reports import gitlab as gitlab_format
+
+            gitlab_format.write_lint(out, reports, strict)
         else:
             descriptions = {code: text for code, (_, text) in codes.items()}
             sarif_format.write_lint(out, reports, strict, descriptions)
@@ -828,9 +1062,12 @@ def lint(
         for report in unusable:
             click.echo(f"dpv: {report.source}: {report.findings[0].message}", err=True)
     errors, warnings = plan_lint.counts(reports)
+    if verbose:
+        click.echo(f"dpv: linted {len(reports):,} files: {errors:,} errors, {warnings:,} warnings", err=True)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
-    sys.exit(EXIT_VIOLATIONS if errors or (strict and warnings) else EXIT_OK)
+    failed = errors or (strict and warnings)
+    sys.exit(EXIT_VIOLATIONS if failed and not exit_zero else EXIT_OK)
 
 
 @main.command()
@@ -843,6 +1080,9 @@ def lint(
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when the versions differ (as git diff --exit-code).")
+@_color_option
+@_talk_options
+@_config_options
 @_traceback_option
 def diff(
     old_plan: str,
@@ -852,6 +1092,9 @@ def diff(
     output_format: str,
     output: Optional[str],
     exit_code: bool,
+    color: str,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Show what NEW_PLAN adds, removes or changes relative to OLD_PLAN, and what that does to results.
 
@@ -861,6 +1104,7 @@ def diff(
     """
     from . import plandiff
 
+    _verbosity(quiet, verbose)
     try:
         old_versions, new_versions = read_file(old_plan), read_file(new_plan)
     except PlanError as exc:
@@ -875,7 +1119,7 @@ def diff(
         if output_format == "json":
             plandiff.write_json(old, new, diffs, out)
         else:
-            plandiff.write_text(old, new, diffs, out)
+            plandiff.write_text(old, new, diffs, out, _style(color, output))
     sys.exit(EXIT_VIOLATIONS if exit_code and diffs else EXIT_OK)
 
 

@@ -29,7 +29,9 @@ from .jsvalue import truthy
 from .lineparse import decode_json
 from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .plan import _plan_files, versions_in
+from .reports.contract import SCHEMA_VERSION
 from .reports.outcome import match_label
+from .reports.style import PLAIN, Style
 from .schema.compiler import compile_schema, escape_pointer
 from .schema.jsregex import RegexTimeout, compile_js_regex, is_valid_js_regex, regex_cost
 from .schema.nodes import RULE_KEYWORDS
@@ -593,16 +595,16 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def write_text(reports: list, out: IO[bytes]) -> None:
+def write_text(reports: list, out: IO[bytes], style: Style = PLAIN) -> None:
     """One `file:line: level: [code] where: message` line per finding, then the totals."""
     lines = []
     for report in reports:
         for f in report.findings:
-            lines.append(f"{report.source}:{f.line}: {f.level}: [{f.code}] {f.headline()}")
+            level = style(f.level, "red" if f.level == ERROR else "yellow")
+            lines.append(f"{style(f'{report.source}:{f.line}:', 'bold')} {level}: [{f.code}] {f.headline()}")
     errors, warnings = counts(reports)
-    lines.append(
-        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(reports), 'file')}"
-    )
+    totals = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(len(reports), 'file')}"
+    lines.append(style(totals, "red" if errors else "yellow" if warnings else "green"))
     out.write(("\n".join(lines) + "\n").encode())
 
 
@@ -634,4 +636,5 @@ def as_dict(reports: list) -> dict:
 
 def write_json(reports: list, out: IO[bytes]) -> None:
     """The findings as one JSON document (see `as_dict`)."""
-    out.write(orjson.dumps(as_dict(reports), option=orjson.OPT_INDENT_2) + b"\n")
+    document = {"schema_version": SCHEMA_VERSION, **as_dict(reports)}
+    out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")

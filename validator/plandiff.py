@@ -18,7 +18,9 @@ from .jsout import dumps
 from .jsvalue import truthy
 from .matching import DEAD_KEY, MissingCriteria, point_match_key
 from .plan import PlanVersion
+from .reports.contract import SCHEMA_VERSION
 from .reports.outcome import match_label
+from .reports.style import PLAIN, Style
 from .schema.compiler import escape_pointer
 
 ANNOTATIONS = frozenset(
@@ -417,15 +419,23 @@ def _change_text(change: Change) -> str:
     return f"{where}: {name} {old} -> {new}: {change.effect}"
 
 
-def write_text(old: PlanVersion, new: PlanVersion, diffs: list, out: IO[bytes]) -> None:
+_COLOUR = {"added": "green", "removed": "red", "changed": "yellow"}
+
+
+def write_text(old: PlanVersion, new: PlanVersion, diffs: list, out: IO[bytes], style: Style = PLAIN) -> None:
     """A unified-diff-like listing: `+`/`-`/`~` per data point, its changes indented below."""
-    lines = [f"--- {describe_version(old)}", f"+++ {describe_version(new)}"]
+    lines = [style(f"--- {describe_version(old)}", "bold"), style(f"+++ {describe_version(new)}", "bold")]
     for d in diffs:
+        colour = _COLOUR[d.change]
         if d.change == "changed":
-            lines.append(f"~ {d.data_point}")
-            lines.extend(f"    {_MARK[c.change]} {_change_text(c)}" for c in d.changes)
+            lines.append(style(f"~ {d.data_point}", colour))
+            lines.extend(
+                style(f"    {_MARK[c.change]} {_change_text(c)}", _COLOUR[c.change]) for c in d.changes
+            )
         else:
-            lines.append(f"{_MARK[d.change]} {d.data_point}: {d.change}: {d.changes[0].effect}")
+            lines.append(
+                style(f"{_MARK[d.change]} {d.data_point}: {d.change}: {d.changes[0].effect}", colour)
+            )
     total = counts(diffs)
     if diffs:
         lines.append(
@@ -473,7 +483,8 @@ def as_dict(old: PlanVersion, new: PlanVersion, diffs: list) -> dict:
 
 def write_json(old: PlanVersion, new: PlanVersion, diffs: list, out: IO[bytes]) -> None:
     """The differences as one JSON document (see `as_dict`)."""
-    out.write(orjson.dumps(as_dict(old, new, diffs), option=orjson.OPT_INDENT_2) + b"\n")
+    document = {"schema_version": SCHEMA_VERSION, **as_dict(old, new, diffs)}
+    out.write(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def pick_version(versions: list, wanted: Optional[str], side: str) -> PlanVersion:

@@ -66,7 +66,8 @@ def _fail(message: str, code: int) -> None:
     metavar="N",
     help="Answer 429 with Retry-After past N requests a minute per workspace (the API's is 3000); 0: off.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No access log.")
+@click.option("--quiet", "-q", is_flag=True, help="No access log (the listening line stays: it says where).")
+@click.option("-v", "--verbose", is_flag=True, help="More on stderr: the plans served and the settings.")
 def serve(
     plans: tuple,
     host: str,
@@ -80,6 +81,7 @@ def serve(
     cache_size: int,
     rate_limit: int,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Serve the Data Planning API on loopback: validate, plan list / plan / version, and the token endpoint.
 
@@ -116,6 +118,12 @@ def serve(
         )
     except PlanError as exc:
         _fail(str(exc), EXIT_UNUSABLE)
+    if verbose:
+        click.echo(
+            f"dpv serve: {len(store.plans)} plans from {', '.join(plans)}; compat {compat}"
+            f"{', lenient types' if lenient_types else ''}; authentication {'off' if no_auth else 'on'}",
+            err=True,
+        )
     cache = server.DocumentCache(cache_size, compat=compat, lenient_types=lenient_types)
     limit = server.RateLimit(rate_limit) if rate_limit else None
     core = server.ApiCore(
@@ -171,6 +179,7 @@ def serve(
     "--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1), help="Seconds per try."
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="More on stderr: where from and where to.")
 def pull(
     out_dir: str,
     workspace: Optional[str],
@@ -184,6 +193,7 @@ def pull(
     retry_budget: float,
     timeout: float,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Fetch plan versions from the Data Planning API into DIR, one <data_plan_id>-<version>.json each.
 
@@ -206,6 +216,10 @@ def pull(
         if url.startswith("http://") and host not in ("127.0.0.1", "localhost", "[::1]"):
             log(f"warning: {url} is plain HTTP: credentials and tokens would cross the network unencrypted")
 
+    if quiet and verbose:
+        raise click.UsageError("-q and -v contradict each other: give one")
+    if verbose:
+        log(f"pulling from {api_url} (token from {auth_url}) into {out_dir}")
     try:
         credentials = api.load_credentials(config, workspace)
         policy = api.RetryPolicy(attempts=retries, budget=retry_budget, timeout=timeout)

@@ -43,6 +43,7 @@ from itertools import chain
 from typing import IO, Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 from ..lineparse import decode_json
+from . import position
 from .records import NOTHING, InputError, LineBlock, ParquetOptions, Record, encode_json
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -84,6 +85,8 @@ def open_records(
     with contextlib.ExitStack() as stack:
         try:
             stream, head, seekable = _open(path, source, stack)
+            if seekable:
+                position.track(source, stream.tell)  # the raw file: compressed offset for gzip
             if head.startswith(PARQUET_MAGIC):
                 options = parquet or ParquetOptions()
                 yield from _parquet(stream, path if seekable else None, source, options, stack)
@@ -591,6 +594,7 @@ def iter_line_chunks(
     """
     target_bytes = max(1, target_bytes)
     with _open_regular(path) as handle:
+        position.track(path, handle.tell)  # how far the cutting got: ahead of the workers by their window
         try:
             size = os.fstat(handle.fileno()).st_size
             if size == 0:

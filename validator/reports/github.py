@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO, Optional
 
-from .outcome import Block, Outcome, Tally
+from .outcome import Outcome, ReportsOthers, Tally
 from .violations import batch_error, display_path, fails, violations
 
 MAX_LINES = 20  # a batch's annotation lists this many errors, then says how many more there are
@@ -38,19 +38,13 @@ def _plural(count: int, word: str, plural: str = "") -> str:
     return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
-class GitHubReporter:
+class GitHubReporter(ReportsOthers):
     """Streams one annotation per batch that is not valid."""
 
     def __init__(self, out: IO[bytes], tally: Tally, fail_on: Optional[frozenset] = None) -> None:
         self.out = out
         self.tally = tally
         self.fail_on = fail_on
-
-    takes_blocks = True  # valid batches add nothing here
-
-    def add_block(self, block: Block) -> None:
-        for _, outcome in block.others:
-            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         if outcome.valid:

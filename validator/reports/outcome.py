@@ -44,6 +44,19 @@ class Block(NamedTuple):
     others: list
 
 
+class ReportsOthers:
+    """For reporters whose `add` ignores valid batches: a Block is just its other outcomes."""
+
+    takes_blocks = True
+
+    def add(self, outcome: Outcome) -> None:
+        raise NotImplementedError
+
+    def add_block(self, block: Block) -> None:
+        for _, outcome in block.others:
+            self.add(outcome)
+
+
 def load_result(result: bytes) -> dict:
     """Decode a result line (JSON.parse-compatible: the reference's \\udxxx escapes, any depth)."""
     return decode_json(result)

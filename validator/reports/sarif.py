@@ -15,7 +15,7 @@ from typing import IO, Any, Optional
 import orjson
 
 from ..jsout import dumps
-from .outcome import Block, Outcome, Tally
+from .outcome import Outcome, ReportsOthers, Tally
 from .violations import BATCH_ERROR, UNREADABLE_FILE, artifact_uri, batch_error, fails, violations
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -84,19 +84,13 @@ class SarifLog:
         self.out.write(b"\n]," + orjson.dumps(tail)[1:] + b"]}\n")
 
 
-class SarifReporter:
+class SarifReporter(ReportsOthers):
     """Streams one SARIF result per validation error."""
 
     def __init__(self, out: IO[bytes], tally: Tally, fail_on: Optional[frozenset] = None) -> None:
         self.tally = tally
         self.fail_on = fail_on
         self.log = SarifLog(out, VALIDATE_RULES)
-
-    takes_blocks = True  # valid batches add nothing here
-
-    def add_block(self, block: Block) -> None:
-        for _, outcome in block.others:
-            self.add(outcome)
 
     def add(self, outcome: Outcome) -> None:
         if outcome.valid:
