@@ -882,7 +882,7 @@ cdef class Front:
         """
         return self._block(block, check_line, True, blank)
 
-    def check_lines(self, lines, check_line, blank=None, bint every=False):
+    def check_lines(self, lines, check_line, blank=None, bint every=False, bint rows=False):
         """A reader's block of NDJSON lines, checked as check_line checks each: (results, valid, events,
         others).
 
@@ -894,6 +894,8 @@ cdef class Front:
         results, index of the line, result, events, the line) for each result that is not the valid
         one, or for every result when `every`. check_line(line) answers the lines this front end
         leaves to it (not a batch object, too deep for this stack, ...), as PlanValidator.check_line.
+        rows: a list of values (a Parquet column's rows), each answered as it is: no b"\\r" dropped,
+        none skipped as blank.
         """
         cdef long long counts[2]  # valid results, events
         cdef list results = []
@@ -912,7 +914,7 @@ cdef class Front:
                 if newline == NULL:
                     newline = end
                 self._scan_line(results, others, counts, None, start, <Py_ssize_t>(newline - start), index,
-                                check_line, blank, every)
+                                check_line, blank, every, rows)
                 start = newline + 1
                 index += 1
         elif type(lines) is list:
@@ -922,27 +924,28 @@ cdef class Front:
                 if type(line) is not bytes:
                     raise TypeError("lines are bytes")
                 self._scan_line(results, others, counts, line, PyBytes_AS_STRING(line), PyBytes_GET_SIZE(line),
-                                index, check_line, blank, every)
+                                index, check_line, blank, every, rows)
         else:
             raise TypeError("lines are a list of bytes, or bytes")
         return results, counts[0], counts[1], others
 
     cdef int _scan_line(self, list results, list others, long long *counts, object line, const char *start,
                         Py_ssize_t size, Py_ssize_t index, object check_line, object blank,
-                        bint every) except -1:
+                        bint every, bint rows) except -1:
         """check_lines for one line (`line`: its bytes object when there is one, else None)."""
         cdef Py_ssize_t length = size
         cdef int events = 0
         cdef bint good
-        if length and start[length - 1] == 13:
-            length -= 1
-        if _blank(start, <size_t>length):
-            return 0
+        if not rows:
+            if length and start[length - 1] == 13:
+                length -= 1
+            if _blank(start, <size_t>length):
+                return 0
         result = self._line(start, <size_t>length, &events, True)
         if result is None:
             if line is None or length != size:
                 line = start[:length]
-            if blank is not None and blank(line):
+            if not rows and blank is not None and blank(line):
                 return 0  # a line the reader also skips (JSON never parses it, so only asked here)
             self.exact_lines += 1
             result, found = check_line(line)

@@ -66,7 +66,18 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list:
         path.write_bytes(data)
         paths.append(str(path))
     paths.append(str(folder / "missing.ndjson"))
+    paths.append(_parquet(folder / "rows.parquet", traffic.split(b"\n")[:300] + odd.split(b"\n")))
     return paths
+
+
+def _parquet(path: Path, values: list) -> str:
+    """A json-layout Parquet file: each value a row (a null, an empty string, a CR, a newline inside too)."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows: list = [v.decode("utf-8", "replace") for v in values]
+    rows[5:5] = [None, "", "\r", '{"events":\n[]}', "  "]
+    pq.write_table(pa.table({"batch": pa.array(rows, pa.string())}), str(path), row_group_size=97)
+    return str(path)
 
 
 def _plans() -> list:
@@ -182,7 +193,9 @@ def _block_records(items: list) -> list:
 
     out = []
     for item in items:
-        if type(item) is LineBlock:
+        if type(item) is LineBlock and item.rows:  # Parquet values: each one a batch, as it is
+            out.extend((item.first_line + index, value, None) for index, value in enumerate(item.lines))
+        elif type(item) is LineBlock:
             lines = item.lines.split(b"\n") if type(item.lines) is bytes else item.lines
             for index, line in enumerate(lines):
                 line = line[:-1] if line[-1:] == b"\r" else line
@@ -225,3 +238,19 @@ def test_block_reading_of_ranges_gives_the_lines_records_give(target_bytes: int,
             want = [(r.line, r.raw, r.error) for r in read_line_range(path, start, end, first, 4096)]
             items = list(read_line_range(path, start, end, first, 4096, blocks=True))
             assert _block_records(items) == want, (path, start, end)
+
+
+def test_arrow_json_column_gives_each_rows_check_line(kernel: str, tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    from validator.arrow import validate_arrow
+
+    v = _load(lzma.decompress((TRAFFIC / "traffic_00.plan.json.xz").read_bytes()), kernel, tmp_path)
+    lines = lzma.decompress((TRAFFIC / "traffic_00.batches.ndjson.xz").read_bytes()).split(b"\n")[:400]
+    values: list = [line.decode("utf-8", "replace") for line in lines]
+    values[3:3] = [None, "", "\r", '{"events":\n[]}', "[1]", "  "]
+    table = validate_arrow(pa.table({"batch": pa.array(values, pa.string())}), v)
+    got = table.column("results").to_pylist()
+    null_row = '{"error":"row 4: json column is null"}'
+    want = [null_row if value is None else v.check_line(value.encode())[0].decode() for value in values]
+    assert got == want
+    assert table.column("row").to_pylist() == list(range(len(values)))

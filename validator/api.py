@@ -229,7 +229,9 @@ class PlanValidator:
         except RecursionError:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
 
-    def check_lines(self, lines: Any, blank: Callable[[bytes], bool], every: bool = False) -> tuple:
+    def check_lines(
+        self, lines: Any, blank: Callable[[bytes], bool], every: bool = False, rows: bool = False
+    ) -> tuple:
         """check_line for a reader's block of lines: (results, valid, events, others).
 
         lines: a list of NDJSON lines as a reader cuts them (no b"\\n"), or the bytes of whole lines
@@ -239,20 +241,22 @@ class PlanValidator:
         (unreadable batches count none); others: (ordinal in results, index of the line, result,
         events, the line) for each result that is not the valid one, or for every result when
         `every`. With the native front end the lines are split and checked in C, and only lines it
-        cannot answer become Python objects.
+        cannot answer become Python objects. rows: `lines` is a list of values (a Parquet column's
+        rows), each answered as it is (nothing dropped or skipped).
         """
         if self._front is not None:
-            return self._front.check_lines(lines, self._check_objects, blank, every)
+            return self._front.check_lines(lines, self._check_objects, blank, every, rows)
         if type(lines) is bytes:
             lines = lines.split(b"\n")
         results: list = []
         others: list = []
         valid = total = 0
         for index, line in enumerate(lines):
-            if line[-1:] == b"\r":
-                line = line[:-1]
-            if not line or line.isspace() or blank(line):
-                continue
+            if not rows:
+                if line[-1:] == b"\r":
+                    line = line[:-1]
+                if not line or line.isspace() or blank(line):
+                    continue
             result, events = self.check_line(line)
             good = result == VALID_RESULT
             valid += good

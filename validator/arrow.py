@@ -29,9 +29,8 @@ import pyarrow as pa
 from .api import PlanValidator
 from .lineparse import decode_json
 from .readers import parquet as _parquet
-from .readers.records import InputError, ParquetOptions, Record
-from .reports.outcome import VALID_RESULT
-from .results import error_line
+from .readers.records import InputError, LineBlock, ParquetOptions, Record
+from .results import VALID_RESULT, error_line
 from .stream import as_validator
 
 ERROR_TYPES = ("unplanned", "missing_required", "invalid_value", "unknown")
@@ -149,8 +148,17 @@ def result_batches(
     out_schema = output_schema(schema, keep)
     window = _KeepWindow(list(keep))
     chunk: list = []
-    for record in _records(window.feed(batches), schema, options, source):
-        chunk.append((record.line - 1, *_result_row(validator, record)))
+    for item in _records(window.feed(batches), schema, options, source, blocks=True):
+        if type(item) is LineBlock:  # a run of a JSON column's values: checked in one call
+            results = validator.check_lines(item.lines, _never_blank, rows=True)[0]
+            first = item.first_line - 1
+            for offset, result in enumerate(results):
+                chunk.append((first + offset, *_result_columns(result)))
+                if len(chunk) >= chunk_rows:
+                    yield _chunk_batch(chunk, window, out_schema)
+                    chunk = []
+            continue
+        chunk.append((item.line - 1, *_result_row(validator, item)))
         if len(chunk) >= chunk_rows:
             yield _chunk_batch(chunk, window, out_schema)
             chunk = []
@@ -159,9 +167,10 @@ def result_batches(
 
 
 def _records(
-    batches: Iterable[Any], schema: pa.Schema, options: ParquetOptions, source: str
-) -> Iterator[Record]:
-    """Records of in-memory record batches: the Parquet reader's layouts, without the file."""
+    batches: Iterable[Any], schema: pa.Schema, options: ParquetOptions, source: str, blocks: bool = False
+) -> Iterator[Any]:
+    """Records of in-memory record batches: the Parquet reader's layouts, without the file (with
+    `blocks`, the json layout's values come as LineBlocks, as parquet_records gives them)."""
     if options.warehouse is not None:
         from .warehouse import arrow_records
 
@@ -176,7 +185,9 @@ def _records(
         if layout == "json":
             index = schema.get_field_index(json_column)
             yield from _parquet._json_rows(
-                (pa.RecordBatch.from_arrays([b.column(index)], names=[json_column]) for b in batches), source
+                (pa.RecordBatch.from_arrays([b.column(index)], names=[json_column]) for b in batches),
+                source,
+                blocks,
             )
         elif layout == "nested":
             yield from _parquet._nested_rows(iter(batches), plain, source)
@@ -191,6 +202,20 @@ def _result_row(validator: PlanValidator, record: Record) -> tuple:
     if record.error is not None:
         return (False, 0, 0, 0, 0, record.error, error_line(record.error))
     result, _ = validator.check_line(record.raw, record.batch)
+    return _result_columns(result)
+
+
+_VALID_COLUMNS = (True, 0, 0, 0, 0, None, VALID_RESULT)
+
+
+def _never_blank(line: bytes) -> bool:
+    return False
+
+
+def _result_columns(result: bytes) -> tuple:
+    """(valid, counts..., error, result line) of one result line."""
+    if result == VALID_RESULT:
+        return _VALID_COLUMNS
     if result.startswith(b'{"error"'):
         return (False, 0, 0, 0, 0, decode_json(result)["error"], result)
     return (result == VALID_RESULT, *[result.count(needle) for needle in _TYPE_NEEDLES], None, result)

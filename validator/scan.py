@@ -100,7 +100,7 @@ def _not_a_file(path: Path) -> Optional[str]:
 
 
 def _block(validator: PlanValidator, block: LineBlock, keep_raw: bool, every: bool) -> Block:
-    results, valid, events, others = validator.check_lines(block.lines, is_blank_line, every)
+    results, valid, events, others = validator.check_lines(block.lines, is_blank_line, every, block.rows)
     source, first = block.source, block.first_line
     outcomes = [
         (ordinal, Outcome(source, first + index, line if keep_raw else b"", result, count))

@@ -89,7 +89,7 @@ def open_records(
                 position.track(source, stream.tell)  # the raw file: compressed offset for gzip
             if head.startswith(PARQUET_MAGIC):
                 options = parquet or ParquetOptions()
-                yield from _parquet(stream, path if seekable else None, source, options, stack)
+                yield from _parquet(stream, path if seekable else None, source, options, stack, blocks)
                 return
             if head.startswith(GZIP_MAGIC):
                 stream = _Gunzip(stream)
@@ -205,8 +205,13 @@ class _Gunzip:
 
 
 def _parquet(
-    stream: Any, path: Optional[str], source: str, options: ParquetOptions, stack: contextlib.ExitStack
-) -> Iterator[Record]:
+    stream: Any,
+    path: Optional[str],
+    source: str,
+    options: ParquetOptions,
+    stack: contextlib.ExitStack,
+    blocks: bool = False,
+) -> Iterator[Any]:
     try:
         from .parquet import parquet_records  # pyarrow is optional: import it only for Parquet inputs
     except ImportError:
@@ -219,7 +224,7 @@ def _parquet(
         path = os.path.join(spool, "input.parquet")
         with open(path, "wb") as copy:
             shutil.copyfileobj(stream, copy)
-    yield from parquet_records(path, source, options)
+    yield from parquet_records(path, source, options, blocks)
 
 
 # -- JSON text: blocks of lines, shape detection, records -------------------------------------------

@@ -54,7 +54,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..lineparse import decode_json
-from .records import NOTHING, InputError, ParquetOptions, Record, encode_json
+from .records import NOTHING, InputError, LineBlock, ParquetOptions, Record, encode_json
 
 LAYOUTS = ("auto", "json", "nested", "events")
 JSON_COLUMN_NAMES = ("batch", "json", "value", "body")
@@ -76,11 +76,13 @@ class _BadRow(Exception):
     """A row that cannot become (part of) a batch; the message says why."""
 
 
-def parquet_records(path: str, source: str, options: ParquetOptions) -> Iterator[Record]:
+def parquet_records(path: str, source: str, options: ParquetOptions, blocks: bool = False) -> Iterator[Any]:
     """Records of a Parquet file, in row order.
 
-    Takes the file's path, the name to report, and the layout options. Raises InputError when the
-    file cannot be read, its layout cannot be told, or the options do not fit its columns.
+    Takes the file's path, the name to report, and the layout options; with `blocks`, the json
+    layout's rows come as LineBlocks (rows=True) of the values of each record batch, a Record for
+    each null. Raises InputError when the file cannot be read, its layout cannot be told, or the
+    options do not fit its columns.
     """
     try:
         with pq.ParquetFile(path) as parquet:
@@ -89,7 +91,7 @@ def parquet_records(path: str, source: str, options: ParquetOptions) -> Iterator
             columns = [json_column] if layout == "json" else None
             batches = parquet.iter_batches(batch_size=max(1, options.batch_rows), columns=columns)
             if layout == "json":
-                yield from _json_rows(batches, source)
+                yield from _json_rows(batches, source, blocks)
             elif layout == "nested":
                 yield from _nested_rows(batches, schema, source)
             else:
@@ -207,7 +209,7 @@ def _values(array: Any, plain: Any, source: str) -> list:
 # -- json layout ------------------------------------------------------------------------------------
 
 
-def _json_rows(batches: Iterator[Any], source: str) -> Iterator[Record]:
+def _json_rows(batches: Iterator[Any], source: str, blocks: bool = False) -> Iterator[Any]:
     row = 0
     for batch in batches:
         array = batch.column(0)
@@ -219,12 +221,36 @@ def _json_rows(batches: Iterator[Any], source: str) -> Iterator[Record]:
             kind = pa.binary()
         elif pa.types.is_large_string(kind):
             kind = pa.large_binary()
-        for value in _values(array, kind, source):
+        values = _values(array, kind, source)
+        if blocks:
+            yield from _json_row_blocks(values, row, source)
+            row += len(values)
+            continue
+        for value in values:
             row += 1
-            if value is None:
-                yield Record(source, row, b"", NOTHING, f"row {row}: json column is null")
-            else:
-                yield Record(source, row, value.encode("utf-8") if type(value) is str else bytes(value))
+            yield _json_row(value, row, source)
+
+
+def _json_row(value: Any, row: int, source: str) -> Record:
+    if value is None:
+        return Record(source, row, b"", NOTHING, f"row {row}: json column is null")
+    return Record(source, row, value.encode("utf-8") if type(value) is str else bytes(value))
+
+
+def _json_row_blocks(values: list, row: int, source: str) -> Iterator[Any]:
+    """LineBlocks of the runs of JSON texts among a record batch's values (after row `row`), a Record
+    for each other value (a null)."""
+    start = 0
+    for index, value in enumerate(values):
+        if type(value) is not bytes:
+            if index > start:
+                run = values[start:index]
+                yield LineBlock(source, row + start + 1, run, sum(map(len, run)), True)
+            yield _json_row(value, row + index + 1, source)
+            start = index + 1
+    if start < len(values):
+        run = values[start:] if start else values
+        yield LineBlock(source, row + start + 1, run, sum(map(len, run)), True)
 
 
 # -- Arrow values to JSON values ------------------------------------------------------------------

@@ -43,12 +43,14 @@ class LineBlock(NamedTuple):
     `lines`: a list of lines cut at b"\\n", or the bytes of whole lines joined by b"\\n" (no newline
     at its end), left for the caller to split. A b"\\r" may end a line, and blank lines are still
     there (is_blank_line says which the reader skips). Line i is line `first_line + i` of the input.
+    With `rows`, `lines` is a list of a Parquet JSON column's values, row `first_line + i` each.
     """
 
     source: str
     first_line: int
     lines: Any  # list of bytes, or bytes
     size: int  # bytes of the lines
+    rows: bool = False  # a Parquet column's values, one batch each: nothing to trim or skip
 
 
 class InputError(Exception):
