@@ -1222,6 +1222,20 @@ cdef inline bint _blank(const char *s, size_t n) noexcept:
     return True
 
 
+def newlines(bytes data):
+    """data.count(b"\\n"), with memchr (bytes.count tests one byte at a time)."""
+    cdef const char *start = PyBytes_AS_STRING(data)
+    cdef const char *end = start + PyBytes_GET_SIZE(data)
+    cdef Py_ssize_t count = 0
+    while start < end:
+        start = <const char *>memchr(start, 10, <size_t>(end - start))
+        if start == NULL:
+            break
+        count += 1
+        start += 1
+    return count
+
+
 def loads(text):
     """The Python value of a JSON text as this module reads it (for tests: must equal orjson.loads).
 

@@ -46,6 +46,17 @@ from ..lineparse import decode_json
 from . import position
 from .records import NOTHING, InputError, LineBlock, ParquetOptions, Record, encode_json
 
+
+def _py_newlines(data: bytes) -> int:
+    return data.count(b"\n")
+
+
+_newlines = _py_newlines
+if os.environ.get("DPV_NO_SPEEDUPS", "") in ("", "0"):
+    with contextlib.suppress(ImportError):  # the native front end's memchr count, when it is built
+        from .._native import newlines as _newlines  # type: ignore[no-redef]
+
+
 GZIP_MAGIC = b"\x1f\x8b"
 PARQUET_MAGIC = b"PAR1"
 BOM = b"\xef\xbb\xbf"
@@ -487,7 +498,7 @@ def _line_block_items(blocks: Iterable[Any], source: str, number: int) -> Iterat
             number += len(block)
         elif kind is bytes:  # whole lines, not split (_line_blocks with raw=True)
             yield LineBlock(source, number + 1, block, len(block) + 1)
-            number += block.count(b"\n") + 1
+            number += _newlines(block) + 1
         elif kind is _Broken:
             raise InputError(f"{source}: cannot read from line {number + 1} on: {block.error}")
         else:
