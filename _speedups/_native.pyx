@@ -1222,10 +1222,18 @@ cdef inline bint _blank(const char *s, size_t n) noexcept:
     return True
 
 
-def newlines(bytes data):
-    """data.count(b"\\n"), with memchr (bytes.count tests one byte at a time)."""
-    cdef const char *start = PyBytes_AS_STRING(data)
-    cdef const char *end = start + PyBytes_GET_SIZE(data)
+def newlines(bytes data, Py_ssize_t begin=0, Py_ssize_t stop=-1):
+    """data.count(b"\\n", begin, stop) (stop -1: the end), with memchr (bytes.count tests one byte at
+    a time)."""
+    cdef Py_ssize_t size = PyBytes_GET_SIZE(data)
+    if stop < 0 or stop > size:
+        stop = size
+    if begin < 0:
+        begin = 0
+    if begin >= stop:
+        return 0
+    cdef const char *start = PyBytes_AS_STRING(data) + begin
+    cdef const char *end = PyBytes_AS_STRING(data) + stop
     cdef Py_ssize_t count = 0
     while start < end:
         start = <const char *>memchr(start, 10, <size_t>(end - start))

@@ -47,8 +47,8 @@ from . import position
 from .records import NOTHING, InputError, LineBlock, ParquetOptions, Record, encode_json
 
 
-def _py_newlines(data: bytes) -> int:
-    return data.count(b"\n")
+def _py_newlines(data: bytes, begin: int = 0, stop: int = -1) -> int:
+    return data.count(b"\n", begin, len(data) if stop < 0 else stop)
 
 
 _newlines = _py_newlines
@@ -638,11 +638,11 @@ def _cut(handle: IO[bytes], target_bytes: int) -> Iterator[tuple[int, int, int]]
             j = block.find(b"\n", max(earliest, i))
             if j < 0:
                 break
-            newlines += block.count(b"\n", i, j + 1)
+            newlines += _newlines(block, i, j + 1)
             end = position + j + 1
             yield start, end, first_line
             start, first_line, newlines, i = end, first_line + newlines, 0, j + 1
-        newlines += block.count(b"\n", i)
+        newlines += _newlines(block, i)
         position += len(block)
     if position > start:
         yield start, position, first_line
