@@ -127,7 +127,7 @@ def test_json_layout_column_choice_and_error_rows(rich: validator.PlanValidator)
     }  # fmt: skip
     # The CLI's rule: a row must hold a batch object (validate_line would answer for any JSON).
     assert got[2]["error"] == "the line is JSON but an array: expected one batch object per line"
-    assert got[3]["error"].startswith("not valid JSON: ")
+    assert got[3]["error"] == "Unexpected token 'o', \"nope\" is not valid JSON"
     assert got[4]["results"] == rich.validate_line(b'{"events":[null]}').decode()
     assert got[4]["error"] == "Cannot read properties of null (reading 'event_type')"
     assert [r["valid"] for r in got] == [False] * 6

@@ -307,7 +307,7 @@ def test_parse_line_decodes_as_node_does() -> None:
     assert parse_line(b'"\\ud83d\\ude00"') == "\U0001f600"
     assert parse_line(b'"\\ud83d"') == "\ud83d"
     assert parse_line(b"[1e400, -1e999, " + b"1" * 5000 + b"]") == [float("inf"), -float("inf"), float("inf")]
-    with pytest.raises(validator.BatchFailure, match="not valid JSON"):
+    with pytest.raises(validator.BatchFailure, match="Unexpected non-whitespace character after JSON"):
         parse_line(b'{"events":[]}\xff')
 
 

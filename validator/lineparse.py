@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from .errors import BatchFailure, DeepBatch
+from .jsonerror import parse_error_message
 from .jsvalue import NESTING_LIMIT
 
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
@@ -92,10 +93,17 @@ def parse_line(line: bytes | str) -> Any:
         try:
             value, deep = _decode_refused(line, exc)
         except ValueError as refused:
-            raise BatchFailure(f"not valid JSON: {refused}") from None
+            raise BatchFailure(_refusal(line, refused)) from None
         if deep:
             raise DeepBatch(value, NESTING_LIMIT) from None
         return value
+
+
+def _refusal(line: bytes | str, refused: ValueError) -> str:
+    """JSON.parse's own message for a text it throws on (the reference's error line says it)."""
+    text = line if isinstance(line, str) else bytes(line).decode("utf-8", "replace")  # as Node decodes
+    message = parse_error_message(text)
+    return message if message is not None else f"not valid JSON: {refused}"
 
 
 # -- the iterative parser -------------------------------------------------------------------------
