@@ -98,7 +98,8 @@ def test_bad_lines_are_error_lines_with_file_and_line(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 1
     assert lines[0] == {"results": [], "batch": {}}
-    assert lines[1]["source"] == {"file": str(path), "line": 2} and lines[1]["error"] == "Unexpected token 'o', \"not json\" is not valid JSON"
+    assert lines[1]["source"] == {"file": str(path), "line": 2}
+    assert lines[1]["error"] == "Unexpected token 'o', \"not json\" is not valid JSON"
     assert lines[2]["source"] == {"file": str(path), "line": 3} and "array" in lines[2]["error"]
 
 
