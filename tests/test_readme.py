@@ -163,7 +163,9 @@ def test_skipped_blocks_name_options_that_exist(
         for args in dpv_invocations(command):
             assert args and args[0] in main.commands, f"README.md:{block.line}: dpv {shlex.join(args)}"
             try:
-                parent = click.Context(main, info_name="dpv")
+                # main's own context settings (-h among the help names): click caches each command's
+                # help option from the first context it sees, so a bare one would change later help.
+                parent = click.Context(main, info_name="dpv", **main.context_settings)
                 main.commands[args[0]].make_context(args[0], list(args[1:]), parent=parent).close()
             except click.UsageError as exc:
                 pytest.fail(f"README.md:{block.line}: dpv {shlex.join(args)}: {exc.format_message()}")
@@ -174,5 +176,5 @@ def test_a_misspelt_option_in_a_skipped_block_fails() -> None:
         main.commands["validate"].make_context(
             "validate",
             ["--plan", "p.json", "--fail-onn", "unplanned"],
-            parent=click.Context(main, info_name="dpv"),
+            parent=click.Context(main, info_name="dpv", **main.context_settings),
         )

@@ -217,20 +217,25 @@ class PlanValidator:
             return check_stack(plan, deep.value), plan
         return batch, self.plan_for(batch)
 
-    def check_line(self, line: bytes, batch: Any = NOTHING) -> tuple:
+    def check_line(self, line: bytes, batch: Any = NOTHING, any_json: bool = False) -> tuple:
         """For file scanning: (result line, number of events), where a line must hold a batch object.
 
         Unlike validate_line (which answers like the reference for any JSON), a line holding an
-        array, a scalar or a data plan is an error line here; the event count is -1 when the batch
-        is unreadable.
+        array, a scalar or a data plan is an error line here, unless `any_json` (then it gets the
+        reference's answer); the event count is -1 when the batch is unreadable.
         """
         try:
-            return self._check_line(line, batch)
+            return self._check_line(line, batch, True, any_json)
         except RecursionError:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, batch)
 
     def check_lines(
-        self, lines: Any, blank: Callable[[bytes], bool], every: bool = False, rows: bool = False
+        self,
+        lines: Any,
+        blank: Callable[[bytes], bool],
+        every: bool = False,
+        rows: bool = False,
+        any_json: bool = False,
     ) -> tuple:
         """check_line for a reader's block of lines: (results, valid, events, others).
 
@@ -242,10 +247,11 @@ class PlanValidator:
         events, the line) for each result that is not the valid one, or for every result when
         `every`. With the native front end the lines are split and checked in C, and only lines it
         cannot answer become Python objects. rows: `lines` is a list of values (a Parquet column's
-        rows), each answered as it is (nothing dropped or skipped).
+        rows), each answered as it is (nothing dropped or skipped). any_json: as for check_line.
         """
         if self._front is not None:
-            return self._front.check_lines(lines, self._check_objects, blank, every, rows)
+            fallback = self._check_any_json if any_json else self._check_objects
+            return self._front.check_lines(lines, fallback, blank, every, rows)
         if type(lines) is bytes:
             lines = lines.split(b"\n")
         results: list = []
@@ -257,7 +263,7 @@ class PlanValidator:
                     line = line[:-1]
                 if not line or line.isspace() or blank(line):
                     continue
-            result, events = self.check_line(line)
+            result, events = self.check_line(line, NOTHING, any_json)
             good = result == VALID_RESULT
             valid += good
             if events > 0:
@@ -267,14 +273,17 @@ class PlanValidator:
             results.append(result)
         return results, valid, total, others
 
-    def _check_objects(self, line: bytes) -> tuple:
+    def _check_objects(self, line: bytes, any_json: bool = False) -> tuple:
         """check_line through Python objects only (the native front end's answer for lines it leaves)."""
         try:
-            return self._check_line(line, NOTHING, native=False)
+            return self._check_line(line, NOTHING, False, any_json)
         except RecursionError:
             return _deeply(self._check_line, lambda exc: (_error_line(exc), -1), line, NOTHING)
 
-    def _check_line(self, line: bytes, batch: Any, native: bool = True) -> tuple:
+    def _check_any_json(self, line: bytes) -> tuple:
+        return self._check_objects(line, True)
+
+    def _check_line(self, line: bytes, batch: Any, native: bool = True, any_json: bool = False) -> tuple:
         front = self._front if native and batch is NOTHING else None
         found = front.check_line(line) if front is not None else None  # None: not a line for it
         if found is not None:
@@ -287,11 +296,14 @@ class PlanValidator:
                 except DeepBatch as too_deep:
                     batch, deep = too_deep.value, True
             if type(batch) is not dict:
+                if any_json:  # the reference validates any JSON value as a batch (without events)
+                    result = self._validate_batch_bytes(batch)
+                    return result, -1 if result.startswith(b'{"error":') else 0
                 kind = "an array" if type(batch) is list else "not an object"
                 raise BatchFailure(f"the line is JSON but {kind}: expected one batch object per line")
             events = batch.get("events")
             count = len(events) if type(events) is list else 0
-            if events is None and not _PLAN_KEYS.isdisjoint(batch):
+            if events is None and not any_json and not _PLAN_KEYS.isdisjoint(batch):
                 # The reference would call a plan a valid batch without events: a plan file among the
                 # inputs is a mistake to name, not a pass.
                 raise BatchFailure("this is a data plan, not a batch: pass it with --plan")

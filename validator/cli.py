@@ -479,6 +479,7 @@ VALIDATE_SECTIONS = (
         "Input",
         (
             "max_line_text",
+            "reference_lines",
             "layout",
             "json_column",
             "batch_key",
@@ -588,6 +589,13 @@ VALIDATE_SECTIONS = (
     "--allow-empty", is_flag=True, help="No batch at all is a pass (exit 0), not exit 3 with a warning."
 )
 @click.option(
+    "--reference-lines",
+    is_flag=True,
+    help="Read JSON text as the reference's line reader does: a BOM opening a file stays on its first "
+    "line, a lone CR ends a line, any JSON value on a line is validated as a batch, and a file is never "
+    "one pretty-printed document.",
+)
+@click.option(
     "--fail-on",
     "fail_on_text",
     metavar="TYPES",
@@ -692,6 +700,7 @@ def validate(
     jobs: int,
     max_line_text: int,
     allow_empty: bool,
+    reference_lines: bool,
     fail_on_text: Optional[str],
     max_violations: Optional[int],
     ignore_unplanned: bool,
@@ -804,6 +813,7 @@ def validate(
         quarantine_out=quarantine_out,
         max_line_bytes=max_line_text,
         style=_style(color, output),
+        reference_lines=reference_lines,
     )
     if verbose:
         elapsed = time.monotonic() - started
@@ -865,6 +875,7 @@ def _run(
     quarantine_out: Optional[str] = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     style: Optional[Style] = None,
+    reference_lines: bool = False,
 ) -> int:
     progress = Progress(enabled=False if quiet else None, paths=paths)
     stopped = False
@@ -894,6 +905,7 @@ def _run(
             max_line_bytes=max_line_bytes,
             blocks=True,
             every=every,
+            reference_lines=reference_lines,
         )
         for entry in items:
             if isinstance(entry, FileFailure):

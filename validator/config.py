@@ -44,6 +44,7 @@ KEYS: dict = {
         "jobs": _INT_OR_TEXT,
         "max-line-bytes": _INT_OR_TEXT,
         "allow-empty": _BOOL,
+        "reference-lines": _BOOL,
         "fail-on": _TEXTS,
         "max-violations": _INT,
         "ignore-unplanned": _BOOL,

@@ -99,8 +99,12 @@ def _not_a_file(path: Path) -> Optional[str]:
     return "skipped: not a regular file (a socket or device)"
 
 
-def _block(validator: PlanValidator, block: LineBlock, keep_raw: bool, every: bool) -> Block:
-    results, valid, events, others = validator.check_lines(block.lines, is_blank_line, every, block.rows)
+def _block(
+    validator: PlanValidator, block: LineBlock, keep_raw: bool, every: bool, any_json: bool = False
+) -> Block:
+    results, valid, events, others = validator.check_lines(
+        block.lines, is_blank_line, every, block.rows, any_json
+    )
     source, first = block.source, block.first_line
     outcomes = [
         (ordinal, Outcome(source, first + index, line if keep_raw else b"", result, count))
@@ -109,16 +113,20 @@ def _block(validator: PlanValidator, block: LineBlock, keep_raw: bool, every: bo
     return Block(source, results, valid, events, block.size, outcomes)
 
 
-def _outcome(validator: PlanValidator, record: Record) -> Outcome:
+def _outcome(validator: PlanValidator, record: Record, any_json: bool = False) -> Outcome:
     if record.error is not None:
         result = error_line(record.error)
         return Outcome(record.source, record.line, record.raw, result, -1)
-    result, events = validator.check_line(record.raw, record.batch)
+    result, events = validator.check_line(record.raw, record.batch, any_json)
     return Outcome(record.source, record.line, record.raw, result, events)
 
 
 def _records(
-    paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int, blocks: bool = False
+    paths: list,
+    parquet: Optional[ParquetOptions],
+    max_line_bytes: int,
+    blocks: bool = False,
+    reference_lines: bool = False,
 ) -> Iterator[Any]:
     for path in paths:
         source = "<stdin>" if path == "-" else path
@@ -128,7 +136,13 @@ def _records(
 
                 yield from extract_records(path, parquet.warehouse)
                 continue
-            yield from open_records(path, parquet=parquet, max_line_bytes=max_line_bytes, blocks=blocks)
+            yield from open_records(
+                path,
+                parquet=parquet,
+                max_line_bytes=max_line_bytes,
+                blocks=blocks,
+                reference_lines=reference_lines,
+            )
         except InputError as exc:
             yield FileFailure(source, str(exc))
         except OSError as exc:
@@ -145,6 +159,7 @@ def scan(
     max_line_bytes: int = MAX_LINE_BYTES,
     blocks: bool = False,
     every: bool = False,
+    reference_lines: bool = False,
 ) -> Iterator[Any]:
     """Outcome for every input batch and FileFailure for every unreadable file, in input order.
 
@@ -152,26 +167,32 @@ def scan(
     max_line_bytes: a longer line is an error outcome, not read (0: no limit).
     blocks: NDJSON lines come as Blocks (valid batches counted, not given an Outcome each), with
     an Outcome for every batch in Block.others when `every`; other inputs still give Outcomes.
+    reference_lines: JSON text is cut into lines as the reference's line reader cuts it (see
+    open_records), and a line holding any JSON value gets the reference's answer.
     Closing the iterator early (or an exception in the consumer) ends the worker processes.
     """
     if jobs <= 1:
-        for item in _records(paths, parquet, max_line_bytes, blocks):
+        for item in _records(paths, parquet, max_line_bytes, blocks, reference_lines):
             if type(item) is LineBlock:
-                yield _block(validator, item, True, every)
+                yield _block(validator, item, True, every, reference_lines)
             else:
-                yield item if isinstance(item, FileFailure) else _outcome(validator, item)
+                yield item if isinstance(item, FileFailure) else _outcome(validator, item, reference_lines)
         return
-    yield from _scan_parallel(validator, paths, parquet, jobs, keep_raw, max_line_bytes, blocks, every)
+    yield from _scan_parallel(
+        validator, paths, parquet, jobs, keep_raw, max_line_bytes, blocks, every, reference_lines
+    )
 
 
 # -- parallel ---------------------------------------------------------------------------------------
 
 _worker_validator: Optional[PlanValidator] = None
+_worker_any_json = False
 
 
-def _init_worker(validator: PlanValidator, parent: int) -> None:
-    global _worker_validator
+def _init_worker(validator: PlanValidator, parent: int, any_json: bool = False) -> None:
+    global _worker_validator, _worker_any_json
     _worker_validator = validator
+    _worker_any_json = any_json
     _end_with(parent)
     # The parent decides how a run ends: Ctrl-C reaches the whole process group, and a worker that
     # handled it would print its own KeyboardInterrupt traceback. SIGTERM (which the parent sends to
@@ -205,9 +226,9 @@ def _validate_chunk(payload: list) -> list:
     out = []
     for item in payload:
         if type(item) is bytes:
-            out.append(validator.check_line(item))
+            out.append(validator.check_line(item, NOTHING, _worker_any_json))
         else:
-            outcome = _outcome(validator, item)
+            outcome = _outcome(validator, item, _worker_any_json)
             out.append((outcome.result, outcome.events))
     return out
 
@@ -221,7 +242,7 @@ def _validate_block(block: LineBlock, keep_raw: bool, every: bool) -> Block:
     """A worker checks one block of lines read by the parent (a stream, or gzip)."""
     validator = _worker_validator
     assert validator is not None
-    return _block(validator, block, keep_raw, every)
+    return _block(validator, block, keep_raw, every, _worker_any_json)
 
 
 def _chunks(items: Iterator[Any]) -> Iterator[Any]:
@@ -273,14 +294,16 @@ def _validate_range(
 
 
 def _tasks(
-    paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int, blocks: bool
+    paths: list, parquet: Optional[ParquetOptions], max_line_bytes: int, blocks: bool, reference_lines: bool
 ) -> Iterator[Any]:
     """("range", path, start, end, line, limit) for plain files, record chunks and FileFailures for the rest.
 
     Streams (stdin, FIFOs, process substitution) are never line-splittable: the parent reads them.
     """
     for path in paths:
-        if line_splittable(path, max_line_bytes) and (parquet is None or parquet.warehouse is None):
+        # Byte ranges count lines by LF only: with the reference's line reader the parent reads.
+        plain = parquet is None or parquet.warehouse is None
+        if not reference_lines and plain and line_splittable(path, max_line_bytes):
             try:
                 for start, end, line in iter_line_chunks(path, RANGE_BYTES, max_line_bytes):
                     yield ("range", path, start, end, line, max_line_bytes)
@@ -288,7 +311,7 @@ def _tasks(
             except InputError as exc:
                 yield FileFailure(path, str(exc))
                 continue
-        yield from _chunks(_records([path], parquet, max_line_bytes, blocks))
+        yield from _chunks(_records([path], parquet, max_line_bytes, blocks, reference_lines))
 
 
 def _scan_parallel(
@@ -300,18 +323,19 @@ def _scan_parallel(
     max_line_bytes: int,
     blocks: bool = False,
     every: bool = False,
+    reference_lines: bool = False,
 ) -> Iterator[Any]:
     # ProcessPoolExecutor, not multiprocessing.Pool: when a worker dies (killed, out of memory) Pool
     # waits forever for the task it held, and even its terminate() can hang on the queue lock the
     # dead worker held; the executor reports the death as BrokenProcessPool.
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     executor = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_init_worker, initargs=(validator, os.getpid())
+        jobs, mp_context=context, initializer=_init_worker, initargs=(validator, os.getpid(), reference_lines)
     )
     try:
         pending: deque = deque()
         submit: Callable = executor.submit
-        for task in _tasks(paths, parquet, max_line_bytes, blocks):
+        for task in _tasks(paths, parquet, max_line_bytes, blocks, reference_lines):
             if isinstance(task, FileFailure):
                 pending.append(task)
             elif type(task) is tuple:
@@ -321,9 +345,9 @@ def _scan_parallel(
             else:
                 pending.append((task, submit(_validate_chunk, _payload(task))))
             while len(pending) > jobs * WINDOW_PER_JOB:
-                yield from _take(pending.popleft(), validator)
+                yield from _take(pending.popleft(), validator, reference_lines)
         while pending:
-            yield from _take(pending.popleft(), validator)
+            yield from _take(pending.popleft(), validator, reference_lines)
     except BrokenProcessPool:  # from a result, or from submit once the pool knows
         _stop(executor)
         raise WorkerDied(
@@ -353,7 +377,7 @@ class WorkerDied(RuntimeError):
     """A worker process ended in the middle of the run (killed, out of memory): its results are lost."""
 
 
-def _take(entry: Any, validator: PlanValidator) -> Iterator[Any]:
+def _take(entry: Any, validator: PlanValidator, any_json: bool = False) -> Iterator[Any]:
     if isinstance(entry, FileFailure):
         yield entry
         return
@@ -365,7 +389,7 @@ def _take(entry: Any, validator: PlanValidator) -> Iterator[Any]:
         done = pending.result()
     except RecursionError:
         # A decoded batch nested deeper than pickle can send to a worker: validate the chunk here.
-        done = [(o.result, o.events) for o in (_outcome(validator, record) for record in chunk)]
+        done = [(o.result, o.events) for o in (_outcome(validator, record, any_json) for record in chunk)]
     if isinstance(done, FileFailure):
         yield done
     elif type(chunk) is str:  # a byte range of the file `chunk`

@@ -81,6 +81,7 @@ def open_records(
     parquet: Optional[ParquetOptions] = None,
     max_line_bytes: int = MAX_LINE_BYTES,
     blocks: bool = False,
+    reference_lines: bool = False,
 ) -> Iterator[Any]:
     """Records of one input, whatever its format.
 
@@ -88,7 +89,9 @@ def open_records(
     chunk size, Parquet options and the longest line to read (0: no limit).
     Yields one Record per batch (or per unreadable batch) in input order; with `blocks`, NDJSON
     lines come as LineBlocks instead (Records still stand for lines too long to read, documents and
-    Parquet rows), so that a caller can check many lines per call.
+    Parquet rows), so that a caller can check many lines per call. `reference_lines`: JSON text is
+    read as the reference's line reader (Node's readline) reads it: a BOM opening it stays on the
+    first line, a lone CR ends a line too, and a text is never taken as one pretty-printed document.
     Raises InputError, naming the file, when the input cannot be opened or read at all, or, after the
     records before it were yielded, when the rest of it cannot be read (corrupt or truncated gzip).
     """
@@ -104,7 +107,9 @@ def open_records(
                 return
             if head.startswith(GZIP_MAGIC):
                 stream = _Gunzip(stream)
-            yield from text_records(stream, source, max(1, chunk_bytes), max_line_bytes, blocks)
+            yield from text_records(
+                stream, source, max(1, chunk_bytes), max_line_bytes, blocks, reference_lines
+            )
         except READ_ERRORS as exc:
             raise InputError(f"{source}: cannot read: {exc}") from None
 
@@ -255,7 +260,12 @@ class _Broken(NamedTuple):
 
 
 def text_records(
-    stream: Any, source: str, chunk_bytes: int, max_line_bytes: int = MAX_LINE_BYTES, blocks: bool = False
+    stream: Any,
+    source: str,
+    chunk_bytes: int,
+    max_line_bytes: int = MAX_LINE_BYTES,
+    blocks: bool = False,
+    reference_lines: bool = False,
 ) -> Iterator[Any]:
     """Records of a JSON text stream (NDJSON, or one pretty-printed document).
 
@@ -264,8 +274,12 @@ def text_records(
     NDJSON lines with `blocks`. Raises InputError (after the records before it) when the stream
     fails: the message names the line it failed at.
     """
-    found = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes, raw=blocks))
     lines_of = _line_block_items if blocks else _line_records
+    if reference_lines:
+        found = _line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes)
+        yield from lines_of(_readline_blocks(found), source, 0)
+        return
+    found = _strip_bom(_line_blocks(stream.read, chunk_bytes, max_line=max_line_bytes, raw=blocks))
     head, candidate = _sniff(found)
     if not candidate:
         yield from lines_of(chain(head, found), source, 0)
@@ -370,6 +384,20 @@ def _split_oversized(lines: list, max_line: int) -> Iterator[Any]:
             block.append(line)
     if block:
         yield block
+
+
+def _readline_blocks(blocks: Iterator[Any]) -> Iterator[Any]:
+    """Blocks of lines as Node's readline cuts them: a lone CR ends a line as LF and CRLF do."""
+    for block in blocks:
+        if type(block) is not list or not any(b"\r" in line for line in block):
+            yield block
+            continue
+        lines: list = []
+        for line in block:
+            if line[-1:] == b"\r":
+                line = line[:-1]  # the CR of a CRLF
+            lines.extend(line.split(b"\r"))
+        yield lines
 
 
 def _split(block: Any) -> list:
