@@ -279,7 +279,7 @@ def prepare(plan):
 
 def _front(plan):
     """The native front end of a plan (None: lines are parsed into Python objects first)."""
-    if _native is None or plan.failure is not None or os.environ.get("DPV_NO_NATIVE", "") not in ("", "0"):
+    if not _native_wanted() or plan.failure is not None:
         return None
     return _native.Front(
         plan,
@@ -290,9 +290,14 @@ def _front(plan):
     )
 
 
+def _native_wanted():
+    """The native front end is built and DPV_NO_NATIVE does not leave it out."""
+    return _native is not None and os.environ.get("DPV_NO_NATIVE", "") in ("", "0")
+
+
 def routed_front(route, whole_line):
     """The native front end for several plan versions (see _native.Front.routed); None without one."""
-    if _native is None or os.environ.get("DPV_NO_NATIVE", "") not in ("", "0"):
+    if not _native_wanted():
         return None
     return _native.Front.routed(route, whole_line)
 

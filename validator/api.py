@@ -232,7 +232,7 @@ class PlanValidator:
     def check_lines(
         self,
         lines: Any,
-        blank: Callable[[bytes], bool],
+        blank: Optional[Callable[[bytes], bool]] = None,
         every: bool = False,
         rows: bool = False,
         any_json: bool = False,
@@ -241,7 +241,7 @@ class PlanValidator:
 
         lines: a list of NDJSON lines as a reader cuts them (no b"\\n"), or the bytes of whole lines
         joined by b"\\n". A b"\\r" at the end of a line is dropped; a line that is then empty, ASCII
-        white space or `blank(line)` is skipped. results: the result line of every other line, in
+        white space or `blank(line)` (when given) is skipped. results: the result line of every other line, in
         order; valid: how many are the valid result; events: the sum of their event counts
         (unreadable batches count none); others: (ordinal in results, index of the line, result,
         events, the line) for each result that is not the valid one, or for every result when
@@ -261,7 +261,7 @@ class PlanValidator:
             if not rows:
                 if line[-1:] == b"\r":
                     line = line[:-1]
-                if not line or line.isspace() or blank(line):
+                if not line or line.isspace() or (blank is not None and blank(line)):
                     continue
             result, events = self.check_line(line, NOTHING, any_json)
             good = result == VALID_RESULT

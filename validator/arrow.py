@@ -150,7 +150,7 @@ def result_batches(
     chunk: list = []
     for item in _records(window.feed(batches), schema, options, source, blocks=True):
         if type(item) is LineBlock:  # a run of a JSON column's values: checked in one call
-            results = validator.check_lines(item.lines, _never_blank, rows=True)[0]
+            results = validator.check_lines(item.lines, rows=True)[0]
             first = item.first_line - 1
             for offset, result in enumerate(results):
                 chunk.append((first + offset, *_result_columns(result)))
@@ -206,10 +206,6 @@ def _result_row(validator: PlanValidator, record: Record) -> tuple:
 
 
 _VALID_COLUMNS = (True, 0, 0, 0, 0, None, VALID_RESULT)
-
-
-def _never_blank(line: bytes) -> bool:
-    return False
 
 
 def _result_columns(result: bytes) -> tuple:
