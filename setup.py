@@ -106,7 +106,7 @@ def extensions():  # type: ignore[no-untyped-def]
                 "validator._native",
                 ["_speedups/_native.pyx", os.path.join(yyjson, "yyjson.c")],
                 include_dirs=["_speedups", yyjson],
-                depends=["_speedups/_native.h"],
+                depends=["_speedups/_native.h", "_speedups/_native_errors.pxi"],
                 extra_compile_args=["-O3"],
             )
         )

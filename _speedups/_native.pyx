@@ -7,9 +7,11 @@ same texts and reads the same values); the match key of each event is computed i
 FastNode checks (validator/schema/fastcheck.py) run on the DOM, in C. A valid batch therefore never
 becomes Python objects.
 
-Whatever is not proven valid takes the kernel's exact path with the Python objects it gets today:
-an event that fails (or is unplanned, or that C cannot match) is converted as orjson.loads would
-build it and handed to the kernel; so are user attributes that fail. A line the DOM path is unsure
+An event (or user attributes) that fails gets its validation_errors written here too, by a walk of
+the DOM that mirrors the kernel's ErrorWalker (_native_errors.pxi). Whatever that walk is unsure of
+takes the kernel's exact path with the Python objects it gets today: such an event (or one that is
+unplanned, or that C cannot match) is converted as orjson.loads would build it and handed to the
+kernel; so are such user attributes. A line the DOM path is unsure
 of (a parse error, a root that is not an object, nesting orjson refuses, `events` not an array, a
 null event), and a batch that fails (the kernel raised BatchFailure: the reference throws), goes to
 the kernel's whole-line path, which words and locates the failure. The checks mirror the Cython kernel's FastCheck:
@@ -25,19 +27,23 @@ from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.math cimport floor, isfinite
 from cpython.ref cimport Py_INCREF
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memchr, memcpy
+from libc.stdio cimport snprintf
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memchr, memcpy, memmove
 
 import re
 
 import orjson
 
 from validator.errors import BatchFailure
+from validator.jsout import quote
+from validator.jsvalue import format_number
 from validator.matching import SIMPLE_EVENT_TYPES
-from validator.results import INVALID_UA_SCHEMA_RESULT, UNPLANNABLE_RESULT
-from validator.schema import fastcheck
+from validator.results import INVALID_UA_SCHEMA_RESULT, INVALID_VALUE_KEYWORDS, RESULT_PREFIX, UNPLANNABLE_RESULT
+from validator.schema import fastcheck, messages
 from validator.schema.asciidfa import compile_search
-from validator.schema.fastcheck import build_fast, checked_points, exact_check
+from validator.schema.fastcheck import FAST_LEVELS, build_fast, checked_points, exact_check
+from validator.schema.fastcheck import _needs_exact as needs_exact
 
 
 cdef extern from "Python.h":
@@ -610,6 +616,9 @@ cdef class DomCheck:
         return 1
 
 
+include "_native_errors.pxi"
+
+
 class _Unsure(Exception):
     """Raised inside the DOM path when only the whole-line path can answer (never escapes)."""
 
@@ -712,6 +721,8 @@ cdef inline size_t _put_value(char *buffer, size_t at, yyjson_val *v) noexcept:
     return _put(buffer, at, yyjson_get_str(v), yyjson_get_len(v))
 
 
+UNWRITTEN = object()  # Front._written: the exact path must write this result
+
 # What the exact path needs for an event, when C does not prove it valid
 cdef enum:
     E_CONVERT = 0    # unknown to C: the kernel's event_result on the converted event
@@ -733,11 +744,13 @@ cdef class Front:
     cdef _ByteSet keys
     cdef tuple key_points   # per key: the DataPoint
     cdef tuple key_checks   # per key: its DomCheck, or None when only the exact path can tell
+    cdef tuple key_errors   # per key: (DomErrors, the result's head) or None: the exact path writes its errors
     cdef int ua_mode        # 0 skip, 1 the invalid-schema result, 2 validate
     cdef object ua_point
     cdef DomCheck ua_check
+    cdef tuple ua_errors
     cdef yyjson_alc *alc
-    cdef readonly long long lines, events, exact_events, exact_attributes, exact_lines
+    cdef readonly long long lines, events, exact_events, exact_attributes, exact_lines, written_events
 
     def __cinit__(self):
         self.alc = yyjson_alc_dyn_new()
@@ -758,24 +771,27 @@ cdef class Front:
         self.whole_line = whole_line
         self.unplanned_result = unplanned_result
         checked = {id(point) for point in checked_points(plan)}
-        checks = {}  # id(point) -> DomCheck or None, one per point however many keys share it
-        names, points, verdicts = [], [], []
+        checks = {}  # id(point) -> (DomCheck or None, its errors or None), however many keys share it
+        names, points, verdicts, writers = [], [], [], []
         for key, point in plan.lookup.items():
             encoded = _utf8(key)
             if encoded is None:
                 continue  # no event's key can be a lone surrogate: C never finds it, Python does
             if id(point) not in checks:
-                checks[id(point)] = self._root(point) if id(point) in checked else None
+                checks[id(point)] = (self._root(point), self._errors(point)) if id(point) in checked else (None, None)
             names.append(encoded)
             points.append(point)
-            verdicts.append(checks[id(point)])
+            verdicts.append(checks[id(point)][0])
+            writers.append(checks[id(point)][1])
         self.keys = _ByteSet(names)
         self.key_points = tuple(points)
         self.key_checks = tuple(verdicts)
+        self.key_errors = tuple(writers)
         self.ua_mode = {"skip": 0, "invalid": 1, "validate": 2}[plan.ua_mode]
         self.ua_point = plan.ua_point
         if self.ua_mode == 2 and plan.ua_point is not None and id(plan.ua_point) in checked:
             self.ua_check = self._root(plan.ua_point)
+            self.ua_errors = self._errors(plan.ua_point)
 
     @staticmethod
     def routed(route, whole_line):
@@ -813,6 +829,44 @@ cdef class Front:
         return <Front?>target
 
     @staticmethod
+    def _errors(point):
+        """(DomErrors, the head of its result text) for a point whose errors C can write, else None."""
+        if point.native is None or point.node is None:
+            return None  # lenient plans, and points the kernel never walks natively
+        head = (RESULT_PREFIX + '"match":' + point.match_json + ',"validation_errors":[').encode()
+        return DomErrors(point.node), head
+
+    cdef object _written(self, tuple errors, yyjson_val *value):
+        """The result of `value` written by its DomErrors walk: its text, None when it is valid after
+        all, or UNWRITTEN when the exact path must write it."""
+        cdef DomErrors walk = <DomErrors>errors[0]
+        cdef bytes head = <bytes>errors[1]
+        cdef _Place root
+        cdef _Text text  # per call: pattern and format tests may let another thread in meanwhile
+        cdef size_t start = <size_t>PyBytes_GET_SIZE(head)
+        root.parent = NULL
+        root.segment = NULL
+        text.data = NULL
+        text.size = text.cap = 0
+        try:
+            _write_bytes(&text, head)
+            try:
+                if walk.collect(value, &root, True, &text) < 0:
+                    return UNWRITTEN
+            except Exception:
+                return UNWRITTEN  # a regex time limit, say: the exact path raises it where it belongs
+            if text.size == start:
+                return None
+            # Each error began with a comma: the first one's goes.
+            memmove(text.data + start, text.data + start + 1, text.size - start - 1)
+            text.size -= 1
+            _write(&text, b"]}}", 3)
+            self.written_events += 1
+            return PyUnicode_DecodeUTF8(text.data, <Py_ssize_t>text.size, NULL)
+        finally:
+            free(text.data)
+
+    @staticmethod
     def _root(point):
         """The DomCheck of a point's root (None: FastNode models no root test, ask the exact path)."""
         fast = build_fast(point.node)
@@ -821,13 +875,15 @@ cdef class Front:
         return DomCheck(fast)
 
     def stats(self):
-        """Counts so far: lines, events seen in C, and what went to the exact path."""
+        """Counts so far: lines, events seen in C, what went to the exact path (Python objects), and
+        the events and user attributes that failed and whose errors C wrote (`written_events`)."""
         return {
             "lines": self.lines,
             "events": self.events,
             "exact_events": self.exact_events,
             "exact_attributes": self.exact_attributes,
             "exact_lines": self.exact_lines,
+            "written_events": self.written_events,
         }
 
     # -- entry points -------------------------------------------------------------------------------
@@ -1079,9 +1135,13 @@ cdef class Front:
             found = dpv_last(root, b"user_attributes", 15)
             if not (found != NULL and yyjson_is_obj(found) and self.ua_check is not None
                     and self.ua_check.check(found, True)):
-                self.exact_attributes += 1
-                batch = {} if found == NULL else {"user_attributes": convert(found)}
-                result = self.user_attributes_result(self.plan, batch)
+                result = UNWRITTEN
+                if found != NULL and yyjson_is_obj(found) and self.ua_errors is not None:
+                    result = self._written(self.ua_errors, found)
+                if result is UNWRITTEN:
+                    self.exact_attributes += 1
+                    batch = {} if found == NULL else {"user_attributes": convert(found)}
+                    result = self.user_attributes_result(self.plan, batch)
                 if result is not None:
                     if results is None:
                         results = []
@@ -1109,6 +1169,12 @@ cdef class Front:
                 how = E_POINT
             elif name != NULL:
                 how = E_UNPLANNED
+        if how == E_POINT:
+            errors = PyTuple_GET_ITEM(self.key_errors, index)
+            if <object>errors is not None:
+                result = self._written(<tuple>errors, event)
+                if result is not UNWRITTEN:
+                    return result
         self.exact_events += 1
         if how == E_POINT:
             return self.point_result(self.plan, <object>PyTuple_GET_ITEM(self.key_points, index), convert(event))

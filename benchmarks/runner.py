@@ -405,7 +405,7 @@ def _exact_note(exact: Optional[dict]) -> str:
         return ""
     return (
         f"; exact path: {exact['exact_events']:,} of {exact['events']:,} events,"
-        f" {exact['exact_lines']:,} whole lines"
+        f" {exact['exact_lines']:,} whole lines; errors written in C: {exact.get('written_events', 0):,}"
     )
 
 

@@ -433,6 +433,36 @@ HOSTILE = [
     b'{"events":[{"event_type":"commerce_event","data":{}}]}',
     b'{"events":[{"event_type":"application_state_transition","data":{"application_transition_type":"x"}}]}',
     b'{"events":[{"event_type":"application_state_transition","data":{}}]}',
+    # validation_errors written in C (Front._written): what each one shows, escaped as JSON.stringify does
+    _batch('{"n":1,"s":"\\"q\\\\\\u0001\\u001f\\u007f\\b\\f\\n\\r\\t\\u000b"}'),
+    _batch('{"n":1,"s":"\u2028\u2029\\u2028é😀xyzw"}'),
+    _batch('{"n":1,"e":"\\"","c":"\\\\"}'),
+    _batch('{"n":1,"d":"\\u0000","e":""}'),
+    _batch('{"n":1,"x":-1.5,"b":1.5e300,"z":5e-324}'),
+    _batch('{"n":1,"b":-0.0,"z":1e21,"c":1e-7}'),
+    _batch('{"n":1,"b":123456789.125,"z":0.1,"c":-7}'),
+    _batch('{"n":1,"b":9007199254740992,"z":-9007199254740992,"c":9007199254740993}'),
+    _batch('{"n":1,"l":[true,false,null,1,1.5,"a"]}'),
+    _batch('{"n":1,"l":[[],{}]}'),
+    _batch('{"n":1,"s":[],"e":{},"d":{"a":[1]}}'),
+    _batch('{"n":1,"o":{"a":1,"b":2,"c":3},"b":"true","z":0}'),
+    _batch('{"n":101,"x":-1,"s":"abcd!","e":"z","d":"no","o":{},"l":["a","b",3],"b":0,"z":false,"c":"j"}'),
+    _batch('{"n":1,"a\\"b":1}'),
+    _batch('{"n":1,"a~b":1,"a/b":2}'),
+    _batch('{"n":1,"":1}'),
+    _batch('{"n":1,"1x":1}'),
+    _batch('{"n":1,"x1":1,"0":2}'),
+    _batch('{"n":1,"é😀":1,"\\u0000":2}'),
+    _batch('{"n":1,"p":1,"q":2,"p":3}'),
+    _batch('{"x":1}'),
+    _batch('{}'),
+    _batch('{"n":1}', ua='{"tier":"a","x":1,"y":null,"x":2}'),
+    _batch('{"n":1}', ua='{"tier":5,"\\"":1,"😀":[]}'),
+    _batch('{"n":1}', ua='{"1":1,"tier":"a"}'),
+    b'{"events":[{"event_type":"screen_view","data":{"screen_name":"Home","x":1,"y":"\\n","z":[1]}}]}',
+    b'{"events":[{"event_type":"screen_view","data":{"screen_name":"Home","a~b":1,"c/d":true}}]}',
+    b'{"events":[{"event_type":"commerce_event","data":{"product_action":{"action":"purchase",'
+    b'"products":[{"id":1},{},{"id":"\\u00e9"},{"id":[]},null,5]}}}]}',
 ]
 
 
@@ -445,6 +475,15 @@ def test_hostile_lines_give_the_same_bytes(compat: Any) -> None:
         v,
         [line.replace(b'{"events":[', b'{"events":[{"event_type":"session_start"},', 1) for line in HOSTILE],
     )
+
+
+def test_errors_are_mostly_written_in_c() -> None:
+    """The C error writer really answers (a silent fallback everywhere would pass the byte tests)."""
+    v = _load(PLAN)
+    for line in HOSTILE:
+        v.validate_line(line)
+    stats = v._single.front.stats()  # type: ignore[union-attr]
+    assert stats["written_events"] >= 40, stats
 
 
 def test_hostile_lines_on_golden_plans() -> None:
