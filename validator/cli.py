@@ -19,7 +19,6 @@ import signal
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
@@ -222,6 +221,8 @@ class _Dpv(click.Group):
                 raise  # a closed pipe downstream (dpv ... | head): click ends quietly
             except Exception as exc:  # MemoryError, a full disk and bugs alike: one line, then exit 4
                 if ctx.meta.get(_TRACEBACK):
+                    import traceback
+
                     traceback.print_exc()
                     _fail(f"internal error: {_describe(exc)}", EXIT_INTERNAL)
                 _fail(

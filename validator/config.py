@@ -13,11 +13,6 @@ import os
 import sys
 from typing import Any, NamedTuple, Optional
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover (pyproject: tomli on Python < 3.11 only)
-    import tomli as tomllib
-
 DPV_TOML = "dpv.toml"
 PYPROJECT = "pyproject.toml"
 
@@ -92,6 +87,12 @@ def find(start: str) -> Optional[str]:
 def _has_dpv_table(path: str) -> bool:
     # A pyproject.toml that cannot be read or parsed is some other tool's problem, unless it names dpv.
     try:
+        with open(path, "rb") as handle:
+            if b"dpv" not in handle.read():
+                return False  # no [tool.dpv] without the word: nothing to parse
+    except OSError:
+        pass  # _read words it
+    try:
         return "dpv" in _read(path).get("tool", {})
     except ConfigError:
         with open(path, "rb") as handle:
@@ -99,6 +100,10 @@ def _has_dpv_table(path: str) -> bool:
 
 
 def _read(path: str) -> dict:
+    if sys.version_info >= (3, 11):  # imported here: most runs find no configuration to parse
+        import tomllib
+    else:  # pragma: no cover (pyproject: tomli on Python < 3.11 only)
+        import tomli as tomllib
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import multiprocessing
 import os
 import signal
 import stat
 import sys
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 from .api import PlanValidator
 from .readers import (
@@ -37,6 +34,9 @@ from .readers import (
 from .readers.ndjson import MAX_LINE_BYTES
 from .reports.outcome import Block, Outcome
 from .results import error_line
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 CHUNK_RECORDS = 512
 RANGE_BYTES = 4 << 20  # plain NDJSON files are cut into byte ranges that workers read themselves
@@ -327,7 +327,12 @@ def _scan_parallel(
 ) -> Iterator[Any]:
     # ProcessPoolExecutor, not multiprocessing.Pool: when a worker dies (killed, out of memory) Pool
     # waits forever for the task it held, and even its terminate() can hang on the queue lock the
-    # dead worker held; the executor reports the death as BrokenProcessPool.
+    # dead worker held; the executor reports the death as BrokenProcessPool. Imported here: a run
+    # with one job does not pay for loading them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     executor = ProcessPoolExecutor(
         jobs, mp_context=context, initializer=_init_worker, initargs=(validator, os.getpid(), reference_lines)

@@ -25,9 +25,8 @@ import time
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
-import regex as regex_engine
-
 from ..errors import BatchFailure
+from ._format_tables import FORMAT_COSTS
 from .regexcost import Cost, analyse
 
 # CPU seconds one `test` may run on one value before the batch is failed instead of hanging the run.
@@ -666,8 +665,13 @@ def _parse(source: str) -> tuple:
 def regex_cost(source: str, ignore_case: bool = False, name: bool = False) -> Cost:
     """The time analysis of a valid source: `linear`, and with `name` the super-linear shapes found.
 
-    Raises JSRegexError for an invalid source. See regexcost.
+    Raises JSRegexError for an invalid source. See regexcost. The analyses of ajv's formats are made
+    ahead (_format_tables.py): every plan start would otherwise make the same ones again.
     """
+    if not name:
+        known = FORMAT_COSTS.get((source, ignore_case))
+        if known is not None:
+            return Cost(*known)
     return analyse(_parse(source)[1], ignore_case, name)
 
 
@@ -736,6 +740,8 @@ class JSRegex:
 
     def _guarded_search(self) -> Callable:
         if self._guarded is None:
+            import regex as regex_engine  # here: most plans' patterns never need it, and it loads slowly
+
             flags = regex_engine.ASCII | regex_engine.VERSION0
             if self._flags:
                 flags |= regex_engine.IGNORECASE
