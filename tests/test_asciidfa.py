@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 from typing import Any, Optional
 
 import pytest
@@ -155,3 +156,36 @@ def _native_search() -> Any:
     except ImportError:
         return None
     return _native.automaton_search
+
+
+def test_format_tables_are_current() -> None:
+    """_format_tables.py is what format_tables_text() builds from the formats and analyses now."""
+    from validator.schema import _format_tables
+    from validator.schema.formats import format_tables_text
+
+    assert Path(_format_tables.__file__).read_text(encoding="utf-8") == format_tables_text(), (
+        "regenerate validator/schema/_format_tables.py (see formats.format_tables_text)"
+    )
+
+
+def test_format_tables_give_the_built_automata() -> None:
+    from validator.schema import jsregex
+    from validator.schema.asciidfa import build_search, compile_search
+    from validator.schema.formats import FORMAT_SOURCES
+    from validator.schema.regexcost import analyse
+
+    built = 0
+    for source, fold in FORMAT_SOURCES.values():
+        python, tree, _, _ = jsregex._parse(source)
+        assert jsregex.regex_cost(source, fold) == analyse(tree, fold)
+        pattern = re.compile(python, re.ASCII | (re.IGNORECASE if fold else 0))
+        fresh, known = build_search(pattern), compile_search(pattern)
+        if fresh is None:
+            assert known is None
+            continue
+        built += 1
+        assert known is not None
+        assert (known.classes, known.table, known.accept, known.dead, known.stride) == (
+            fresh.classes, fresh.table, fresh.accept, fresh.dead, fresh.stride
+        )
+    assert built >= 10

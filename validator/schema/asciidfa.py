@@ -14,8 +14,11 @@ The automaton answers exactly what `pattern.search(text) is not None` answers fo
 from __future__ import annotations
 
 import re
+import sys
 from array import array
 from typing import Optional
+
+from ._format_tables import FORMAT_DFAS
 
 MAX_INSTRUCTIONS = 4000  # NFA size after counted repetitions are unrolled
 MAX_STATES = 1500  # DFA states
@@ -63,7 +66,24 @@ class AsciiDFA:
 
 
 def compile_search(pattern: re.Pattern) -> Optional[AsciiDFA]:
-    """The DFA of `pattern.search` for ASCII strings, or None when the pattern is not one it models."""
+    """The DFA of `pattern.search` for ASCII strings, or None when the pattern is not one it models.
+
+    The DFAs of ajv's formats are built ahead (_format_tables.py): every plan start would otherwise
+    build the same ones again.
+    """
+    known = FORMAT_DFAS.get((pattern.pattern, pattern.flags))
+    if known is not None:
+        classes, table, accept, dead, stride = known
+        if sys.byteorder != "little":
+            words = array("H", table)
+            words.byteswap()
+            table = words.tobytes()
+        return AsciiDFA(classes, table, accept, dead, stride)
+    return build_search(pattern)
+
+
+def build_search(pattern: re.Pattern) -> Optional[AsciiDFA]:
+    """compile_search, always built from the pattern."""
     if not isinstance(pattern.pattern, str) or pattern.flags & ~(re.ASCII | re.IGNORECASE | re.UNICODE):
         return None
     if not pattern.flags & re.ASCII:

@@ -16,6 +16,7 @@ from ..jsvalue import format_number, js_keys, to_double
 from . import messages
 from .formats import FORMATS, format_checker
 from .jsregex import MATCH_TIMEOUT, JSRegexError, compile_js_regex
+from .metacheck import surely_valid
 from .nodes import (
     ARRAY_KEYWORDS,
     NUMBER_KEYWORDS,
@@ -79,7 +80,7 @@ class SchemaCompiler:
     """Compiles one root schema (with its `$ref` targets) into Nodes; collects problems instead of raising."""
 
     def __init__(
-        self, root: Any, pointer: str, meta: Optional[Node] = None, regex_timeout: float = MATCH_TIMEOUT
+        self, root: Any, pointer: str, meta: bool = False, regex_timeout: float = MATCH_TIMEOUT
     ) -> None:
         self.root = root
         self.regex_timeout = regex_timeout  # CPU seconds per value for regexes not proven linear
@@ -89,7 +90,7 @@ class SchemaCompiler:
         self._keep: list = []  # keeps memo keys' objects alive
         self._docs: dict = {}  # absolute URI without fragment -> (schema object, its pointer)
         self._anchors: dict = {}  # absolute URI with plain-name fragment -> (schema object, pointer)
-        self._meta = meta
+        self._meta = meta  # check the root against the draft-07 meta-schema first
 
     def compile(self) -> Optional[Node]:
         """Return the root Node, or None when there are problems (see `self.problems`)."""
@@ -108,10 +109,10 @@ class SchemaCompiler:
                     )
                 )
                 return None
-        if self._meta is not None:
+        if self._meta and not surely_valid(root):
             from .collect import collect_errors  # local: collect imports nodes, not the compiler
 
-            errors = collect_errors(self._meta, root)
+            errors = collect_errors(meta_schema_node(), root)
             if errors:
                 for error in errors:
                     self.problems.append(
@@ -488,7 +489,7 @@ def compile_schema(
 
     regex_timeout: CPU seconds a pattern or format not proven linear may run on one value.
     """
-    compiler = SchemaCompiler(schema, pointer, meta_schema_node() if check else None, regex_timeout)
+    compiler = SchemaCompiler(schema, pointer, check, regex_timeout)
     node = compiler.compile()
     return node, compiler.problems
 

@@ -86,6 +86,13 @@ class FastNode:
 
 def _needs_exact(node: Node) -> bool:
     """Keywords the fast form does not model: the collector checks this subschema instead."""
+    known = node.exact_needed
+    if known is None:  # asked by every fast form built on the node (kernel and native): answered once
+        known = node.exact_needed = _exact_keywords(node)
+    return known
+
+
+def _exact_keywords(node: Node) -> bool:
     if node.ref is not None or node.multiple_of is not None or node.pattern_props or node.dep_arrays:
         return True
     if node.dep_schemas or node.property_names is not None or node.items_tuple is not None:
@@ -99,9 +106,10 @@ def _needs_exact(node: Node) -> bool:
     if node.enum is not None and any(type(item) is not str for item in node.enum):
         return True
     # Members inherited from Object.prototype count as present in JavaScript.
-    names = [name for name, *_ in node.properties] + list(node.required_early)
-    return any(name in INHERITED_NAMES for name in names) or any(
-        name in INHERITED_NAMES for name in node.property_set
+    return not (
+        INHERITED_NAMES.isdisjoint(node.required_early)
+        and INHERITED_NAMES.isdisjoint(node.property_set)
+        and INHERITED_NAMES.isdisjoint([name for name, *_ in node.properties])
     )
 
 

@@ -59,11 +59,12 @@ class Node:
         "property_names", "properties_rule", "properties", "property_set", "pattern_props",
         "additional_false", "additional_schema",
         "has_const", "const", "enum", "not_", "any_of", "one_of", "all_of", "if_", "then", "else_",
-        "fast", "failure",
+        "fast", "failure", "exact_needed",
     )  # fmt: skip
 
     def __init__(self, pointer: str) -> None:
         self.pointer = pointer
+        self.exact_needed: Optional[bool] = None  # fastcheck._needs_exact's answer, once asked
         self.always_false = False
         self.empty = False  # validates everything, emits nothing
         self.ref: Optional[Node] = None
