@@ -365,7 +365,7 @@ def table(rows: list) -> str:
     best = {r.name: r.best for r in rows if r.unavailable is None and r.best}
     floor_rate = _rate(rows, "floor")
     parquet_rate = _rate(rows, "floor-parquet")
-    head_ = ("contender", "how", "events/s", "MB/s", "x floor", "x floor-pq", "peak RSS", "notes")
+    head_ = ("contender", "how", "events/s", "MB/s", "vs floor", "vs floor-pq", "peak RSS", "notes")
     lines = [head_]
     for row in rows:
         if row.group == "fixed":
@@ -379,8 +379,8 @@ def table(rows: list) -> str:
             row.how,
             f"{row.counts['events'] / best[row.name]:,.0f}",
             f"{rate / 1e6:.1f}",
-            f"{floor_rate / rate:.2f}" if floor_rate else "-",
-            f"{parquet_rate / rate:.2f}" if parquet_rate and row.group == "parquet" else "",
+            f"{rate / floor_rate:.2f}" if floor_rate else "-",
+            f"{rate / parquet_rate:.2f}" if parquet_rate and row.group == "parquet" else "",
             _mb(row.rss_kb),
             row.note + _exact_note(row.exact),
         ))  # fmt: skip

@@ -216,12 +216,13 @@ def _json_rows(batches: Iterator[Any], source: str, blocks: bool = False) -> Ite
         if isinstance(array.type, _EXTENSION):
             array = array.storage
         kind = array.type
-        # binary has the same buffers as string: bytes come out without a decode/encode trip
+        # binary has the same buffers as string: bytes come out without a decode/encode trip (a view:
+        # a cast would load pyarrow.compute, a quarter of a second)
         if pa.types.is_string(kind):
-            kind = pa.binary()
+            array = array.view(pa.binary())
         elif pa.types.is_large_string(kind):
-            kind = pa.large_binary()
-        values = _values(array, kind, source)
+            array = array.view(pa.large_binary())
+        values = _values(array, array.type, source)
         if blocks:
             yield from _json_row_blocks(values, row, source)
             row += len(values)
