@@ -26,7 +26,7 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 from cpython.tuple cimport PyTuple_GET_ITEM
 from libc.math cimport floor, isfinite
 from cpython.ref cimport Py_INCREF
-from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdio cimport snprintf
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memchr, memcpy, memmove
@@ -39,6 +39,7 @@ from validator.errors import BatchFailure
 from validator.jsout import quote
 from validator.jsvalue import format_number
 from validator.matching import SIMPLE_EVENT_TYPES
+from validator.readers.records import BinaryRows
 from validator.results import INVALID_UA_SCHEMA_RESULT, INVALID_VALUE_KEYWORDS, RESULT_PREFIX, UNPLANNABLE_RESULT
 from validator.schema import fastcheck, messages
 from validator.schema.asciidfa import compile_search
@@ -144,6 +145,7 @@ cdef int64_t SAFE_SIGNED = 9007199254740992LL
 cdef bytes VALID_LINE = b'{"results":[],"batch":{}}'
 cdef bytes RESULTS_HEAD = b'{"results":['
 cdef bytes RESULTS_TAIL = b'],"batch":{}}'
+cdef const char *EMPTY_TEXT = b""
 
 # DomCheck modes
 cdef enum:
@@ -951,7 +953,7 @@ cdef class Front:
         one, or for every result when `every`. check_line(line) answers the lines this front end
         leaves to it (not a batch object, too deep for this stack, ...), as PlanValidator.check_line.
         rows: a list of values (a Parquet column's rows), each answered as it is: no b"\\r" dropped,
-        none skipped as blank.
+        none skipped as blank. `lines` may also be BinaryRows (always rows), read from Arrow's buffers.
         """
         cdef long long counts[2]  # valid results, events
         cdef list results = []
@@ -981,9 +983,41 @@ cdef class Front:
                     raise TypeError("lines are bytes")
                 self._scan_line(results, others, counts, line, PyBytes_AS_STRING(line), PyBytes_GET_SIZE(line),
                                 index, check_line, blank, every, rows)
+        elif type(lines) is BinaryRows:
+            self._scan_rows(results, others, counts, lines, check_line, blank, every)
         else:
-            raise TypeError("lines are a list of bytes, or bytes")
+            raise TypeError("lines are a list of bytes, bytes, or BinaryRows")
         return results, counts[0], counts[1], others
+
+    cdef int _scan_rows(self, list results, list others, long long *counts, object rows, object check_line,
+                        object blank, bint every) except -1:
+        """check_lines for the rows of an Arrow binary array, read from its buffers in place."""
+        # memoryview(...).cast("B"): pyarrow's buffers say signed char, bytes unsigned: both read as bytes
+        cdef const unsigned char[::1] data = memoryview(rows.data).cast("B")
+        cdef const unsigned char[::1] raw_offsets = memoryview(rows.offsets).cast("B")
+        cdef Py_ssize_t first = rows.first, count = rows.count, index
+        cdef bint wide = rows.wide
+        cdef Py_ssize_t width = 8 if wide else 4
+        cdef const int32_t *narrow_at = <const int32_t *>&raw_offsets[0] if raw_offsets.shape[0] else NULL
+        cdef const int64_t *wide_at = <const int64_t *>narrow_at
+        cdef int64_t start, end, size = data.shape[0]
+        cdef const char *base = NULL
+        if size:
+            base = <const char *>&data[0]
+        if first < 0 or count < 0 or (first + count + 1) * width > raw_offsets.shape[0]:
+            if count:
+                raise ValueError("BinaryRows: offsets out of range")
+        for index in range(count):
+            if wide:
+                start, end = wide_at[first + index], wide_at[first + index + 1]
+            else:
+                start, end = narrow_at[first + index], narrow_at[first + index + 1]
+            if start < 0 or end < start or end > size:
+                raise ValueError("BinaryRows: offsets out of range")
+            # An empty row is answered like an empty line (no bytes to point at when all are empty).
+            self._scan_line(results, others, counts, None, (base + start) if base != NULL else EMPTY_TEXT,
+                            <Py_ssize_t>(end - start), index, check_line, blank, every, True)
+        return 0
 
     cdef int _scan_line(self, list results, list others, long long *counts, object line, const char *start,
                         Py_ssize_t size, Py_ssize_t index, object check_line, object blank,

@@ -675,3 +675,47 @@ def test_threads_sharing_one_validator_get_the_same_bytes() -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         outcomes = list(pool.map(lambda _: [v.validate_line(line) for line in lines], range(12)))
     assert all(outcome == expected for outcome in outcomes)
+
+
+# -- Arrow buffers ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_arrow_buffers_give_the_bytes_of_a_list(wide: bool) -> None:
+    """check_lines on BinaryRows (rows read in place from Arrow's buffers) answers as on the list of
+    the same values: hostile rows, empty rows, a sliced array (its offset), and pickled for --jobs."""
+    pa = pytest.importorskip("pyarrow")
+    import pickle
+
+    from validator.readers.records import BinaryRows
+
+    v = _load(PLAN)
+    values = [b"", b" ", b"{}", b"{}\r", b"x", *HOSTILE[:40], b"", *HOSTILE[40:90]]
+    array = pa.array(values, type=pa.large_binary() if wide else pa.binary())
+    for start, stop in ((0, len(values)), (3, 50), (7, 8), (10, 10)):
+        part = array.slice(start, stop - start)
+        _, offsets, data = part.buffers()
+        rows = BinaryRows(data, offsets, part.offset, len(part), wide)
+        assert list(rows) == values[start:stop]
+        expected = v.check_lines(values[start:stop], rows=True)
+        assert v.check_lines(rows, rows=True) == expected
+        every = v.check_lines(values[start:stop], every=True, rows=True)
+        assert v.check_lines(rows, every=True, rows=True) == every
+        copy = pickle.loads(pickle.dumps(rows))
+        assert list(copy) == values[start:stop] and v.check_lines(copy, rows=True) == expected
+        with _front_off(v):
+            assert v.check_lines(rows, rows=True) == expected  # the path without the front end iterates
+
+
+def test_arrow_buffers_with_bad_offsets_are_refused() -> None:
+    from array import array
+
+    from validator.readers.records import BinaryRows
+
+    v = _load(PLAN)
+    for offsets in ([0, 5, 3], [0, 99], [-1, 2]):
+        rows = BinaryRows(b"{}{}{}", array("i", offsets).tobytes(), 0, len(offsets) - 1, False)
+        with pytest.raises(ValueError, match="offsets out of range"):
+            v.check_lines(rows, rows=True)
+    with pytest.raises(ValueError, match="offsets out of range"):
+        v.check_lines(BinaryRows(b"{}", array("i", [0, 2]).tobytes(), 0, 5, False), rows=True)

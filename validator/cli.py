@@ -22,6 +22,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
+# pyarrow loads numpy, whose OpenBLAS starts a pool of spinning threads at import: dpv never does
+# linear algebra, and on a small machine those threads take CPU from validation (a Parquet run on
+# two cores took a fifth longer). A user's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import click
 import orjson
 
