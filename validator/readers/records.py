@@ -107,7 +107,7 @@ class ParquetOptions:
     batch_key: Optional[str] = None  # events layout: equal consecutive values form one batch
     mappings: tuple[tuple[str, str], ...] = ()  # events layout: (column, JSON pointer)
     settings: tuple[tuple[str, Any], ...] = ()  # events layout: (JSON pointer, constant)
-    batch_rows: int = 2048  # rows per Arrow record batch
+    batch_rows: int = 1024  # rows per Arrow record batch (fewer: more calls; more: more memory)
     warehouse: Any = None  # a warehouse.RowMapper: inputs are extracts whose rows it turns into batches
 
 
