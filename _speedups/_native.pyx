@@ -37,9 +37,7 @@ import orjson
 
 from validator.errors import BatchFailure
 from validator.jsout import quote
-from validator.jsvalue import format_number
 from validator.matching import SIMPLE_EVENT_TYPES
-from validator.readers.records import BinaryRows
 from validator.results import INVALID_UA_SCHEMA_RESULT, INVALID_VALUE_KEYWORDS, RESULT_PREFIX, UNPLANNABLE_RESULT
 from validator.schema import fastcheck, messages
 from validator.schema.asciidfa import compile_search
@@ -983,10 +981,13 @@ cdef class Front:
                     raise TypeError("lines are bytes")
                 self._scan_line(results, others, counts, line, PyBytes_AS_STRING(line), PyBytes_GET_SIZE(line),
                                 index, check_line, blank, every, rows)
-        elif type(lines) is BinaryRows:
-            self._scan_rows(results, others, counts, lines, check_line, blank, every)
         else:
-            raise TypeError("lines are a list of bytes, bytes, or BinaryRows")
+            # Imported here: the readers import this module (for `newlines`), so it cannot import them.
+            from validator.readers.records import BinaryRows
+
+            if type(lines) is not BinaryRows:
+                raise TypeError("lines are a list of bytes, bytes, or BinaryRows")
+            self._scan_rows(results, others, counts, lines, check_line, blank, every)
         return results, counts[0], counts[1], others
 
     cdef int _scan_rows(self, list results, list others, long long *counts, object rows, object check_line,

@@ -78,6 +78,105 @@ cdef int _write_escaped(_Text *text, const char *s, size_t n) except -1:
     return 0
 
 
+cdef extern from "Python.h":
+    char *PyOS_double_to_string(double val, char format_code, int precision, int flags, int *ptype) except NULL
+    void PyMem_Free(void *p)
+
+
+cdef int _write_number(_Text *text, double value) except -1:
+    """Number.prototype.toString of a finite double (jsvalue.format_number, in C): the shortest
+    round-trip digits (Python's repr), laid out by ECMAScript's rules."""
+    cdef char *shown
+    cdef char *c
+    cdef char digits[32]
+    cdef char out[80]
+    cdef int k = 0, at = 0, i, whole = 0, zeros_after_point = 0, exponent = 0, exp_sign = 1, n
+    cdef bint in_fraction = False, significant = False
+    if value == 0:
+        return _write(text, b"0", 1)
+    shown = PyOS_double_to_string(value, b"r", 0, 0, NULL)
+    try:
+        c = shown
+        if c[0] == 45:  # '-'
+            out[at] = 45
+            at += 1
+            c += 1
+        while c[0] != 0 and c[0] != 101:  # digits and the point, up to 'e'
+            if c[0] == 46:
+                in_fraction = True
+            elif significant or c[0] != 48:
+                significant = True
+                if k == 31:
+                    raise RuntimeError(f"repr gave more digits than a double has: {value!r}")
+                digits[k] = c[0]
+                k += 1
+                if not in_fraction:
+                    whole += 1
+            elif in_fraction:
+                zeros_after_point += 1
+            c += 1
+        if c[0] == 101:
+            c += 1
+            if c[0] == 45:
+                exp_sign = -1
+                c += 1
+            elif c[0] == 43:
+                c += 1
+            while c[0] != 0:
+                exponent = exponent * 10 + (c[0] - 48)
+                c += 1
+    finally:
+        PyMem_Free(shown)
+    while k > 1 and digits[k - 1] == 48:
+        k -= 1  # trailing zeros ("100.0" has the digit 1, the point 3 places on)
+    # n: the decimal point's place after the first significant digit's (ECMAScript's n)
+    n = (whole if whole else -zeros_after_point) + exponent * exp_sign
+    if k <= n <= 21:
+        memcpy(out + at, digits, k)
+        at += k
+        for i in range(n - k):
+            out[at] = 48
+            at += 1
+    elif 0 < n <= 21:
+        memcpy(out + at, digits, n)
+        at += n
+        out[at] = 46
+        at += 1
+        memcpy(out + at, digits + n, k - n)
+        at += k - n
+    elif -6 < n <= 0:
+        out[at] = 48
+        out[at + 1] = 46
+        at += 2
+        for i in range(-n):
+            out[at] = 48
+            at += 1
+        memcpy(out + at, digits, k)
+        at += k
+    else:
+        out[at] = digits[0]
+        at += 1
+        if k > 1:
+            out[at] = 46
+            at += 1
+            memcpy(out + at, digits + 1, k - 1)
+            at += k - 1
+        at += snprintf(out + at, sizeof(out) - at, "e%c%d", 43 if n - 1 >= 0 else 45, abs(n - 1))
+    return _write(text, out, <size_t>at)
+
+
+def number_text(double value):
+    """_write_number's text of a finite double (for tests: jsvalue.format_number's answer)."""
+    cdef _Text text
+    text.data = NULL
+    text.size = text.cap = 0
+    try:
+        _write_number(&text, value)
+        return PyUnicode_DecodeUTF8(text.data, <Py_ssize_t>text.size, NULL)
+    finally:
+        free(text.data)
+
+
 cdef inline int _write_quoted(_Text *text, const char *s, size_t n) except -1:
     _write(text, b'"', 1)
     _write_escaped(text, s, n)
@@ -144,7 +243,7 @@ cdef int _error(_Text *text, _Place *place, int kind, yyjson_val *found, bytes k
             written = snprintf(digits, sizeof(digits), "%lld", <long long>yyjson_get_sint(found))
             _write(text, digits, <size_t>written)
         elif yyjson_is_real(found):
-            _write_bytes(text, format_number(yyjson_get_real(found)).encode())
+            _write_number(text, yyjson_get_real(found))
         elif yyjson_is_true(found):
             _write(text, b'"true"', 6)
         elif yyjson_is_false(found):
@@ -221,7 +320,7 @@ cdef int _stringify(_Text *text, yyjson_val *value, int depth) except -2:
         written = snprintf(digits, sizeof(digits), "%lld", <long long>yyjson_get_sint(value))
         return _write(text, digits, <size_t>written)
     if yyjson_is_real(value):
-        return _write_bytes(text, format_number(yyjson_get_real(value)).encode())
+        return _write_number(text, yyjson_get_real(value))
     if yyjson_is_true(value):
         return _write(text, b"true", 4)
     if yyjson_is_false(value):

@@ -707,6 +707,13 @@ def test_arrow_buffers_give_the_bytes_of_a_list(wide: bool) -> None:
             assert v.check_lines(rows, rows=True) == expected  # the path without the front end iterates
 
 
+def test_readers_count_newlines_in_c() -> None:
+    """The readers' line counting is the native one (an import cycle once made it fall back silently)."""
+    from validator.readers import ndjson
+
+    assert ndjson._newlines is _native.newlines
+
+
 def test_arrow_buffers_with_bad_offsets_are_refused() -> None:
     from array import array
 
@@ -719,3 +726,24 @@ def test_arrow_buffers_with_bad_offsets_are_refused() -> None:
             v.check_lines(rows, rows=True)
     with pytest.raises(ValueError, match="offsets out of range"):
         v.check_lines(BinaryRows(b"{}", array("i", [0, 2]).tobytes(), 0, 5, False), rows=True)
+
+
+def test_numbers_are_written_as_javascript_writes_them() -> None:
+    """The C writer's Number.prototype.toString (error `actual`s) agrees with jsvalue.format_number."""
+    import random
+    import struct
+
+    from validator.jsvalue import format_number
+
+    rng = random.Random(20261202)
+    samples = [0.1, 1e21, 1e20, 1e-7, 1.5e-7, 1e-6, 2.5e-6, 5e-324, 1e16, 123456789.125, -0.5, 100.0, 1.5,
+               1.7976931348623157e308, 9007199254740993.0, 123e18, -0.0, 0.0]  # fmt: skip
+    for _ in range(20_000):
+        bits = struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0]
+        if math.isfinite(bits):
+            samples.append(bits)
+        samples.append(rng.uniform(-1e6, 1e6))
+        samples.append(round(rng.uniform(-1000, 1000), rng.randint(0, 6)))
+        samples.append(rng.randint(-(10**17), 10**17) * 1.0)
+    for value in samples:
+        assert _native.number_text(value) == format_number(value), repr(value)
