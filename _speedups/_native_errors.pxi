@@ -3,10 +3,10 @@
 # -- validation errors written on the DOM -------------------------------------------------------------
 # The kernel's ErrorWalker (_kernel_c.pyx), error for error, walking the yyjson value instead of the
 # converted event, and writing each validation_error's JSON text (results.error_text) straight into
-# a buffer. Wherever the text could depend on more than this walk sees (a value the error would show
-# as JSON text, a path digin would follow differently, keys JavaScript orders otherwise, duplicate
-# keys, numbers JavaScript would round, a subschema only the Python collector models, any exception)
-# the walk answers UNSURE and the event takes the exact path, which stays the oracle for this one.
+# a buffer. Wherever the text could depend on more than this walk sees (a path digin would follow
+# differently, keys JavaScript orders otherwise, duplicate keys, numbers JavaScript would round, a
+# value nested deeper than STRINGIFY_LEVELS, a subschema only the Python collector models, any
+# exception) the walk answers UNSURE and the event takes the exact path, which stays the oracle.
 
 cdef struct _Text:
     char *data
@@ -47,11 +47,17 @@ cdef const char *_SHORT_ESCAPES = b"btn?fr"  # \b \t \n (\v has none) \f \r
 cdef int _write_escaped(_Text *text, const char *s, size_t n) except -1:
     """The inside of JSON.stringify's text of a string, from valid UTF-8 without lone surrogates
     (the only strings a strict yyjson read gives): quote, backslash and control characters escaped."""
-    cdef size_t i
+    cdef size_t i, need = n
     cdef unsigned char c
     cdef char *out
-    if text.cap - text.size < 6 * n:
-        _reserve(text, 6 * n)
+    for i in range(n):  # the exact size first: a long value must not reserve six times its length
+        c = <unsigned char>s[i]
+        if c < 0x20:
+            need += 1 if (c == 0x08 or c == 0x09 or c == 0x0A or c == 0x0C or c == 0x0D) else 5
+        elif c == 0x22 or c == 0x5C:
+            need += 1
+    if text.cap - text.size < need:
+        _reserve(text, need)
     out = text.data + text.size
     for i in range(n):
         c = <unsigned char>s[i]
