@@ -266,18 +266,19 @@ def prepare(plan):
     """Attach a FastCheck to every data point of `plan` that can use one (`point.fast`)."""
     if plan.lenient:
         return
+    fast_nodes = {}  # id(point) -> its FastNode, which the native front end builds on too
     for point in checked_points(plan):
         if point.node is not None:
             point.native = ErrorWalker(point.node)
-        fast = build_fast(point.node)
+        fast = fast_nodes[id(point)] = build_fast(point.node)
         if fast is None:
             point.fast = _ALWAYS_VALID
         elif fast.exact is None:
             point.fast = FastCheck(fast)
-    plan.front = _front(plan)
+    plan.front = _front(plan, fast_nodes)
 
 
-def _front(plan):
+def _front(plan, fast_nodes):
     """The native front end of a plan (None: lines are parsed into Python objects first)."""
     if not _native_wanted() or plan.failure is not None:
         return None
@@ -287,6 +288,7 @@ def _front(plan):
         point_result=point_result,
         user_attributes_result=user_attributes_result,
         whole_line=objects_line,
+        fast_nodes=fast_nodes,
     )
 
 

@@ -41,7 +41,7 @@ from validator.matching import SIMPLE_EVENT_TYPES
 from validator.results import INVALID_UA_SCHEMA_RESULT, INVALID_VALUE_KEYWORDS, RESULT_PREFIX, UNPLANNABLE_RESULT
 from validator.schema import fastcheck, messages
 from validator.schema.asciidfa import compile_search
-from validator.schema.fastcheck import FAST_LEVELS, build_fast, checked_points, exact_check
+from validator.schema.fastcheck import FAST_LEVELS, checked_points, exact_check
 from validator.schema.fastcheck import _needs_exact as needs_exact
 
 
@@ -721,6 +721,13 @@ cdef inline size_t _put_value(char *buffer, size_t at, yyjson_val *v) noexcept:
     return _put(buffer, at, yyjson_get_str(v), yyjson_get_len(v))
 
 
+cdef object _root(object fast):
+    """The DomCheck of a point's root FastNode (None: it models no root test, ask the exact path)."""
+    if fast is not None and fast.exact is not None:
+        return None
+    return DomCheck(fast)
+
+
 UNWRITTEN = object()  # Front._written: the exact path must write this result
 
 # What the exact path needs for an event, when C does not prove it valid
@@ -736,7 +743,8 @@ cdef class Front:
     Built by the compiled kernel's `prepare` with the kernel functions that make its exact path:
     event_result(plan, event), point_result(plan, point, value), user_attributes_result(plan,
     batch) and whole_line(plan, line), which answers every line the DOM path does not (including
-    batches that fail: BatchFailure). Counters tell how much work took that path.
+    batches that fail: BatchFailure), and fast_nodes: id(point) -> the FastNode the kernel built for
+    each checked point, which the DOM checks are made from. Counters tell how much work took that path.
     """
 
     cdef object plan, event_result, point_result, user_attributes_result, whole_line, unplanned_result
@@ -761,7 +769,7 @@ cdef class Front:
         if self.alc != NULL:
             yyjson_alc_dyn_free(self.alc)
 
-    def __init__(self, plan, *, event_result, point_result, user_attributes_result, whole_line):
+    def __init__(self, plan, *, event_result, point_result, user_attributes_result, whole_line, fast_nodes):
         from validator.results import unplanned_result
 
         self.plan = plan
@@ -778,7 +786,9 @@ cdef class Front:
             if encoded is None:
                 continue  # no event's key can be a lone surrogate: C never finds it, Python does
             if id(point) not in checks:
-                checks[id(point)] = (self._root(point), self._errors(point)) if id(point) in checked else (None, None)
+                checks[id(point)] = (
+                    (_root(fast_nodes[id(point)]), self._errors(point)) if id(point) in checked else (None, None)
+                )
             names.append(encoded)
             points.append(point)
             verdicts.append(checks[id(point)][0])
@@ -790,7 +800,7 @@ cdef class Front:
         self.ua_mode = {"skip": 0, "invalid": 1, "validate": 2}[plan.ua_mode]
         self.ua_point = plan.ua_point
         if self.ua_mode == 2 and plan.ua_point is not None and id(plan.ua_point) in checked:
-            self.ua_check = self._root(plan.ua_point)
+            self.ua_check = _root(fast_nodes[id(plan.ua_point)])
             self.ua_errors = self._errors(plan.ua_point)
 
     @staticmethod
@@ -865,14 +875,6 @@ cdef class Front:
             return PyUnicode_DecodeUTF8(text.data, <Py_ssize_t>text.size, NULL)
         finally:
             free(text.data)
-
-    @staticmethod
-    def _root(point):
-        """The DomCheck of a point's root (None: FastNode models no root test, ask the exact path)."""
-        fast = build_fast(point.node)
-        if fast is not None and fast.exact is not None:
-            return None
-        return DomCheck(fast)
 
     def stats(self):
         """Counts so far: lines, events seen in C, what went to the exact path (Python objects), and

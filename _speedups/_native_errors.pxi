@@ -216,8 +216,8 @@ cdef enum:
 
 cdef int _error(_Text *text, _Place *place, int kind, yyjson_val *found, bytes keyword, bytes expected,
                 const char *name, size_t name_length) except -2:
-    """Append one validation_error (a comma first unless it is the first); UNSURE when its text
-    needs more than this walk knows."""
+    """Append one validation_error, a comma before it (Front._written drops the first one); UNSURE
+    when its text needs more than this walk knows."""
     cdef _Place *chain[PLACES]
     cdef Py_ssize_t count = 0, i
     cdef _Place *at = place

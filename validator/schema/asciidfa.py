@@ -74,12 +74,17 @@ def compile_search(pattern: re.Pattern) -> Optional[AsciiDFA]:
     known = FORMAT_DFAS.get((pattern.pattern, pattern.flags))
     if known is not None:
         classes, table, accept, dead, stride = known
-        if sys.byteorder != "little":
-            words = array("H", table)
-            words.byteswap()
-            table = words.tobytes()
-        return AsciiDFA(classes, table, accept, dead, stride)
+        return AsciiDFA(classes, little_endian(table), accept, dead, stride)
     return build_search(pattern)
+
+
+def little_endian(table: bytes) -> bytes:
+    """A table of uint16 in little-endian order from native order, or back (the same swap)."""
+    if sys.byteorder == "little":
+        return table
+    words = array("H", table)
+    words.byteswap()
+    return words.tobytes()
 
 
 def build_search(pattern: re.Pattern) -> Optional[AsciiDFA]:

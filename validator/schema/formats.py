@@ -10,7 +10,6 @@ patterns, each is analysed (jsregex, regexcost): `url` (nested quantifiers: expo
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from typing import Any, Callable, Optional
 
@@ -150,7 +149,7 @@ def format_tables_text() -> str:
     """
     import re
 
-    from .asciidfa import build_search
+    from .asciidfa import build_search, little_endian
     from .jsregex import _parse
     from .regexcost import analyse
 
@@ -166,8 +165,8 @@ def format_tables_text() -> str:
         dfa = build_search(pattern)
         if dfa is None:
             continue
-        table = dfa.table if sys.byteorder == "little" else _swapped(dfa.table)
-        fields = "".join(f"        _b({_base64(data)}),\n" for data in (dfa.classes, table, dfa.accept, dfa.dead))
+        tables = (dfa.classes, little_endian(dfa.table), dfa.accept, dfa.dead)
+        fields = "".join(f"        _b({_base64(data)}),\n" for data in tables)
         dfas.append(
             f"    ({pattern.pattern!r}, {pattern.flags!r}): (  # {name}\n{fields}        {dfa.stride!r},\n    ),\n"
         )
@@ -189,11 +188,3 @@ def _base64(data: bytes) -> str:
     text = base64.b64encode(data).decode("ascii")
     lines = [text[at : at + 96] for at in range(0, len(text), 96)] or [""]
     return "\n            ".join(repr(line) for line in lines)
-
-
-def _swapped(table: bytes) -> bytes:
-    from array import array
-
-    words = array("H", table)
-    words.byteswap()
-    return words.tobytes()

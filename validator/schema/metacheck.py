@@ -79,7 +79,6 @@ def surely_valid(schema: Any) -> bool:
 
 def _keywords_valid(node: dict, pending: list) -> bool:
     """Checks one schema object's own keywords; queues its subschemas on `pending`."""
-    get = node.get
     for name, test in _URI_KEYWORDS:
         if name in node and not _formatted(test, node[name]):
             return False
@@ -92,7 +91,7 @@ def _keywords_valid(node: dict, pending: list) -> bool:
     for name in _COUNT_KEYWORDS:
         if name in node and not _count(node[name]):
             return False
-    if "multipleOf" in node and not (_number(get("multipleOf")) and node["multipleOf"] > 0):
+    if "multipleOf" in node and not (_number(node["multipleOf"]) and node["multipleOf"] > 0):
         return False
     if "readOnly" in node and type(node["readOnly"]) is not bool:
         return False
