@@ -83,6 +83,25 @@ def test_memory_error_and_bugs_are_exit_4(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert not list(tmp_path.iterdir())
 
 
+def test_an_error_in_the_report_loop_closes_the_scan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The scan's own clean-up ends the --jobs workers; a signal or an error that lands while the
+    # report loop (not the scan) runs reaches it only if the loop closes the scan on its way out.
+    closed = []
+
+    def scan(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        try:
+            yield None  # an item no code path expects: the loop fails on it
+            yield None
+        finally:
+            closed.append(True)
+
+    monkeypatch.setattr(cli, "scan", scan)
+    code, _, err = run("validate", "--plan", PLAN, "-o", tmp_path / "r", BATCHES)
+    assert code == 4 and err.startswith(b"dpv: internal error: AttributeError: ")
+    assert closed == [True]
+    assert not list(tmp_path.iterdir())
+
+
 # -- signals ------------------------------------------------------------------------------------------
 
 

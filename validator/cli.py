@@ -902,16 +902,22 @@ def _run(
         every = bool(
             valid_out or blocker or fail_fast or with_source or not getattr(reporter, "takes_blocks", False)
         )
-        items = scan(
-            validator,
-            paths,
-            jobs=jobs,
-            parquet=parquet,
-            keep_raw=keep_raw,
-            max_line_bytes=max_line_bytes,
-            blocks=True,
-            every=every,
-            reference_lines=reference_lines,
+        # Closed on the way out, before the temp files go: a signal or an error that lands while this
+        # loop (not the scan) runs must still end the --jobs workers, which only closing reaches.
+        items = stack.enter_context(
+            contextlib.closing(
+                scan(
+                    validator,
+                    paths,
+                    jobs=jobs,
+                    parquet=parquet,
+                    keep_raw=keep_raw,
+                    max_line_bytes=max_line_bytes,
+                    blocks=True,
+                    every=every,
+                    reference_lines=reference_lines,
+                )
+            )
         )
         for entry in items:
             if isinstance(entry, FileFailure):
