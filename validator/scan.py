@@ -16,7 +16,7 @@ import stat
 import sys
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, Generator, Iterable, Iterator, NamedTuple, Optional
 
 from .api import PlanValidator
 from .readers import (
@@ -160,7 +160,7 @@ def scan(
     blocks: bool = False,
     every: bool = False,
     reference_lines: bool = False,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """Outcome for every input batch and FileFailure for every unreadable file, in input order.
 
     keep_raw=False lets parallel workers skip sending the input bytes back (Outcome.raw is b"").
