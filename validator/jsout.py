@@ -16,7 +16,7 @@ from typing import Any, Optional
 import orjson
 
 from .errors import StackOverflow
-from .jsvalue import JSFunction, JSObjectPrototype, format_number, has_index_keys, js_keys
+from .jsvalue import JSArrayPrototype, JSFunction, JSObjectPrototype, format_number, has_index_keys, js_keys
 
 # What JSON.stringify escapes: '"', '\\', controls, and (well-formed JSON.stringify, ES2019) lone surrogates.
 _NEEDS_ESCAPE = re.compile('[\x00-\x1f"\\\\\ud800-\udfff]')
@@ -123,6 +123,8 @@ def _scalar(value: Any) -> str:
         return "null"
     if t is JSObjectPrototype:
         return "{}"
+    if t is JSArrayPrototype:
+        return "[]"
     raise TypeError(f"cannot serialize {t.__name__}")
 
 

@@ -8,7 +8,7 @@ and deep equality (fast-deep-equal, as ajv uses it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from .errors import BatchFailure, StackOverflow
 
@@ -44,7 +44,26 @@ class JSFunction:
 
 
 class JSObjectPrototype:
-    """Stand-in for `Object.prototype`, what an inherited `__proto__` evaluates to."""
+    """Stand-in for `Object.prototype`, what an inherited `__proto__` evaluates to.
+
+    To ajv it is an object with no enumerable members (hence len 0 and no keys); its members are
+    the inherited functions, and its own `__proto__` is null (see collect.get_property).
+    """
+
+    __slots__ = ()
+
+    def __len__(self) -> int:
+        return 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+
+class JSArrayPrototype:
+    """Stand-in for `Array.prototype`, what `__proto__` of an array evaluates to.
+
+    It is an empty array to JSON.stringify, and its own `__proto__` is Object.prototype.
+    """
 
     __slots__ = ()
 

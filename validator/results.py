@@ -12,9 +12,12 @@ from .errors import BatchFailure
 from .jsout import dumps, quote
 from .jsvalue import (
     ARRAY_MEMBERS,
+    INHERITED_FUNCTIONS,
     INHERITED_NAMES,
     NESTING_LIMIT,
+    JSArrayPrototype,
     JSFunction,
+    JSObjectPrototype,
     check_clean_depth,
     clean,
     inherited_member,
@@ -211,8 +214,22 @@ def digin(element: Any, keys: list) -> Any:
                 element = element[int(key)]
             elif key == "length":
                 element = len(element)
-            elif key in ARRAY_MEMBERS or key in INHERITED_NAMES:
-                element = JSFunction(key) if key != "__proto__" else inherited_member(key)
+            elif key == "__proto__":
+                element = JSArrayPrototype()
+            elif key in ARRAY_MEMBERS or key in INHERITED_FUNCTIONS:
+                element = JSFunction(key)
+        elif t is JSObjectPrototype:  # reached through `__proto__`: its members are the inherited ones
+            if key == "__proto__":
+                element = None  # Object.prototype.__proto__ is null
+            elif key in INHERITED_FUNCTIONS:
+                element = JSFunction(key)
+        elif t is JSArrayPrototype:  # an empty array whose own members are the array methods
+            if key == "length":
+                element = 0
+            elif key == "__proto__":
+                element = JSObjectPrototype()
+            elif key in ARRAY_MEMBERS or key in INHERITED_FUNCTIONS:
+                element = JSFunction(key)
         elif t is str or t is int or t is float or t is bool or element is None or element is MISSING:
             shown = "null" if element is None else "undefined" if element is MISSING else str(element)
             raise BatchFailure(f"Cannot use 'in' operator to search for '{key}' in {shown}")

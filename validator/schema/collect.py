@@ -115,6 +115,8 @@ def get_property(obj: Any, name: str) -> Any:
     if type(obj) is ProtoObject:
         value = obj.get(name, MISSING)
         return proto_member(obj, name, MISSING) if value is MISSING else value
+    if name == "__proto__" and type(obj) is JSObjectPrototype:
+        return None  # Object.prototype.__proto__ is null: present (not undefined) to ajv
     if name in INHERITED_NAMES:
         return inherited_member(name)
     return MISSING
@@ -214,10 +216,8 @@ class _Collector:
             elif node.type_positional == "array":
                 self.add("type", path, node.type_message)
         if node.object_group:
-            if type(value) is dict or type(value) is ProtoObject:
+            if type(value) is dict or type(value) is ProtoObject or type(value) is JSObjectPrototype:
                 self.object_keywords(node, value, path)
-            elif type(value) is JSObjectPrototype:
-                self.object_keywords(node, {}, path)
             elif node.type_positional == "object":
                 self.add("type", path, node.type_message)
         self.generic_keywords(node, value, path)
@@ -283,7 +283,8 @@ class _Collector:
             if pair is not None:
                 self.add("uniqueItems", path, messages.unique_items(*pair))
 
-    def object_keywords(self, node: Node, value: dict, path: tuple) -> None:
+    def object_keywords(self, node: Node, value: Any, path: tuple) -> None:
+        """value: a dict, a ProtoObject or Object.prototype (JSObjectPrototype)."""
         if node.max_props is not None and len(value) > node.max_props:
             self.add("maxProperties", path, messages.max_properties(node.max_props))
         if node.min_props is not None and len(value) < node.min_props:
