@@ -444,6 +444,10 @@ def _scalar_equal(a: Any, b: Any, ta: type, tb: type) -> bool:
         return ta is tb and a == b
     if a is None or b is None:
         return a is b
+    if ta is JSObjectPrototype or tb is JSObjectPrototype:
+        # fast-deep-equal: both objects, both constructed by Object, no own keys on either side.
+        other = b if ta is JSObjectPrototype else a
+        return type(other) is JSObjectPrototype or (type(other) is dict and not other)
     return a is b  # a container against a scalar, or stand-ins: equal only when identical
 
 
