@@ -316,6 +316,18 @@ def build(args: argparse.Namespace, work: str) -> list:
     )
     startup.counts = {"data_points": plan_points, "bytes": 0}
     rows.append(startup)
+    # Part of every process row, and not dpv's: the interpreter with this environment's site hooks
+    # (an editable install's path finder, .pth files), which a plain `pip install .` may not have.
+    interpreter = Contender(
+        "python-startup",
+        "process",
+        "fixed",
+        [py, "-c", "pass"],
+        compiled,
+        {"data_points": 0, "bytes": 0},
+        "python -c pass: the interpreter and this environment's site hooks, in every process row",
+    )
+    rows.append(interpreter)
     big_plan = os.path.join(work, f"plan_{COMPILE_POINTS}.json")
     model = corpus.write_plan(big_plan, args.seed, COMPILE_POINTS)
     compile_counts = {"data_points": len(model.points), "bytes": os.path.getsize(big_plan)}
