@@ -23,7 +23,7 @@ import os
 
 import orjson
 
-from validator.errors import BatchFailure, DeepBatch
+from validator.errors import EVENTS_NOT_AN_ARRAY, BatchFailure, DeepBatch
 from validator.jsvalue import truthy
 from validator.lineparse import parse_line
 from validator.matching import event_match_key
@@ -348,7 +348,7 @@ cdef object _events_of(object batch):
         raise BatchFailure("Data Plan Version or Batch is missing and required")
     events = batch.get("events") if type(batch) is dict else None
     if events is not None and type(events) is not list:
-        raise BatchFailure(f"events must be an array, not {type(events).__name__} (the reference throws)")
+        raise BatchFailure(EVENTS_NOT_AN_ARRAY)
     return events
 
 

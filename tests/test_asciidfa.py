@@ -39,7 +39,7 @@ def _searches() -> list:
 def _ascii_search(keyword: str, value: str, fold: bool = False) -> Optional[re.Pattern]:
     """The `re` pattern behind the ASCII search the fast checks use for `{keyword: value}` (None if
     there is none); `fold` adds case folding, as the formats with an /i flag have."""
-    node, problems = compile_schema({"type": "string", keyword: value}, "")
+    node, problems, _ = compile_schema({"type": "string", keyword: value}, "")
     fast = build_fast(node) if node is not None and not problems else None
     search: Any = None if fast is None else (fast.pattern_ascii or fast.format_ascii)
     pattern = getattr(search, "__self__", None)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from validator.cli import main
@@ -108,6 +109,28 @@ def test_with_source_adds_file_and_line(tmp_path: Path) -> None:
     path.write_bytes(b"\n" + VALID_BATCH + b"\n")
     out = run("validate", "--plan", PLAN, "--with-source", path)[1]
     assert json.loads(out) == {"results": [], "batch": {}, "source": {"file": str(path), "line": 2}}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_no_error_source_writes_error_lines_as_the_reference_does(tmp_path: Path, jobs: str) -> None:
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(VALID_BATCH + b'\nnot json\n{"events":"x"}\n' + VALID_BATCH + b"\n")
+    expected = (
+        b'{"results":[],"batch":{}}\n'
+        b'{"error":"Unexpected token \'o\', \\"not json\\" is not valid JSON"}\n'
+        b'{"error":"_a.map is not a function"}\n'
+        b'{"results":[],"batch":{}}\n'
+    )
+    assert run("validate", "--plan", PLAN, "--jobs", jobs, "--no-error-source", path)[:2] == (1, expected)
+    config = tmp_path / "dpv.toml"
+    config.write_text("error-source = false\n")
+    assert run("validate", "--config", config, "--plan", PLAN, path)[:2] == (1, expected)
+    with_sources = run("validate", "--plan", PLAN, path)[1].splitlines()
+    assert with_sources[2] == (
+        b'{"error":"_a.map is not a function","source":{"file":'
+        + json.dumps(str(path)).encode()
+        + b',"line":3}}'
+    )
 
 
 def test_fail_fast_stops_at_first_invalid_batch() -> None:

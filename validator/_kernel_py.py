@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compile import CompiledPlan
-from .errors import BatchFailure, DeepBatch
+from .errors import EVENTS_NOT_AN_ARRAY, BatchFailure, DeepBatch
 from .jsvalue import truthy
 from .lineparse import parse_line
 from .matching import event_match_key
@@ -43,7 +43,7 @@ def _events_of(batch: Any) -> Any:
         raise BatchFailure("Data Plan Version or Batch is missing and required")
     events = batch.get("events") if type(batch) is dict else None
     if events is not None and type(events) is not list:
-        raise BatchFailure(f"events must be an array, not {type(events).__name__} (the reference throws)")
+        raise BatchFailure(EVENTS_NOT_AN_ARRAY)
     return events
 
 

@@ -502,6 +502,7 @@ VALIDATE_SECTIONS = (
             "output_format",
             "output",
             "with_source",
+            "error_source",
             "valid_out",
             "invalid_out",
             "clean_out",
@@ -569,6 +570,13 @@ VALIDATE_SECTIONS = (
 )
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
 @click.option("--with-source", is_flag=True, help='Add {"file","line"} to every result line.')
+@click.option(
+    "--error-source/--no-error-source",
+    default=True,
+    show_default=True,
+    help='Add {"file","line"} to error lines (batches that cannot be validated); --no-error-source '
+    "writes them as the reference does.",
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first batch that is not valid.")
 @click.option("--valid-out", metavar="FILE", help="Copy the input lines of valid batches here.")
 @click.option(
@@ -700,6 +708,7 @@ def validate(
     output_format: str,
     output: Optional[str],
     with_source: bool,
+    error_source: bool,
     fail_fast: bool,
     valid_out: Optional[str],
     invalid_out: Optional[str],
@@ -817,6 +826,7 @@ def validate(
         blocker=blocker,
         clean_out=clean_out,
         quarantine_out=quarantine_out,
+        error_source=error_source,
         max_line_bytes=max_line_text,
         style=_style(color, output),
         reference_lines=reference_lines,
@@ -879,6 +889,7 @@ def _run(
     blocker: Optional[LineBlocker] = None,
     clean_out: Optional[str] = None,
     quarantine_out: Optional[str] = None,
+    error_source: bool = True,
     max_line_bytes: int = MAX_LINE_BYTES,
     style: Optional[Style] = None,
     reference_lines: bool = False,
@@ -893,7 +904,13 @@ def _run(
         quarantine_stream = stack.enter_context(atomic_output(quarantine_out)) if quarantine_out else None
         fail_on = gate.fail_on if gate is not None else None
         reporter = make_reporter(
-            output_format, out, tally, with_source=with_source, fail_on=fail_on, style=style
+            output_format,
+            out,
+            tally,
+            with_source=with_source,
+            error_source=error_source,
+            fail_on=fail_on,
+            style=style,
         )
         tally.files = len(paths)
         keep_raw = bool(valid_out or invalid_out or blocker)

@@ -71,11 +71,15 @@ class CompiledPlan:
         self.failure: Optional[str] = None  # set when the reference fails every batch
         self.front: Any = None  # the compiled kernel's native front end (validates lines on a JSON DOM)
 
-    def fail(self, problem: PlanProblem) -> None:
-        """Record a problem on which the reference's constructor throws: every batch fails."""
+    def fail(self, problem: PlanProblem, thrown: Optional[str] = None) -> None:
+        """Record a problem on which the reference's constructor throws: every batch fails.
+
+        thrown: the reference's own text for it (default: the problem's message), which every
+        batch's error line then carries, byte for byte.
+        """
         self.problems.append(problem)
         if self.failure is None:
-            self.failure = str(problem)
+            self.failure = problem.message if thrown is None else thrown
 
 
 def describe_point(index: int, point: Any) -> str:
@@ -168,7 +172,8 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeo
             plan.fail(
                 PlanProblem(
                     where + "/match/criteria", f"a {exc} match needs criteria", describe_point(index, point)
-                )
+                ),
+                exc.thrown,
             )
             continue
         if key in points:
@@ -194,7 +199,7 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeo
         if key == UA_KEY and not _has_own_keys(point.schema):
             continue  # the reference reports 'Invalid JSON Schema' without compiling it
         where = f"{pointer}/data_points/{point.index}/validator/definition"
-        node, schema_problems = compile_schema(point.schema, where, regex_timeout=regex_timeout)
+        node, schema_problems, thrown = compile_schema(point.schema, where, regex_timeout=regex_timeout)
         label = describe_point(point.index, data_points[point.index])
         if schema_problems:
             # One problem per point (ajv throws once, with every meta-schema complaint in one text).
@@ -203,7 +208,7 @@ def _compile_points(plan: CompiledPlan, document: Any, pointer: str, regex_timeo
             problem = PlanProblem(first_pointer, message, label)
             plan.problems.append(problem)
             node = Node(where)
-            node.failure = str(problem)
+            node.failure = thrown  # what ajv throws: the reference's error line, byte for byte
         point.node = node
 
     plan.lookup = {k: p for k, p in points.items() if k not in NEVER_LOOKED_UP and k != UA_KEY}

@@ -36,6 +36,7 @@ KEYS: dict = {
         "regex-timeout": _NUMBER,
         "format": _TEXT,
         "with-source": _BOOL,
+        "error-source": _BOOL,
         "jobs": _INT_OR_TEXT,
         "max-line-bytes": _INT_OR_TEXT,
         "allow-empty": _BOOL,

@@ -34,6 +34,11 @@ class PlanError(ValueError):
         super().__init__(text)
 
 
+# What the reference throws on a batch whose `events` is not an array (`b?.events?.map(...)` in its
+# transpiled code, where the value lands in `_a`), whatever the value is.
+EVENTS_NOT_AN_ARRAY = "_a.map is not a function"
+
+
 class BatchFailure(Exception):
     """The reference throws on this batch (the whole batch fails); the message says why."""
 
@@ -45,10 +50,8 @@ class StackOverflow(BatchFailure):
     """
 
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"Maximum call stack size exceeded (past {limit} levels of nesting, or of $ref, where the "
-            "reference recurses)"
-        )
+        super().__init__("Maximum call stack size exceeded")  # V8's RangeError text, as the reference fails
+        self.limit = limit
 
 
 class DeepBatch(BatchFailure):

@@ -282,7 +282,7 @@ def _has_own_keys(schema: Any) -> bool:
 
 def _schema_findings(schema: Any, pointer: str, index: int, label: str, used: bool) -> list:
     """Compile problems (errors when the point is used) and, for used points, the schema walk's warnings."""
-    _, problems = compile_schema(schema, pointer)
+    _, problems, _ = compile_schema(schema, pointer)
     walked = _walk(schema, pointer, index, label) if used else []
     precise = [f.pointer for f in walked if f.code == "invalid-regex"]
     findings: list = []

@@ -40,7 +40,24 @@ DEAD_KEY = "unknown"  # what every other match type compiles to; no event key ca
 
 
 class MissingCriteria(Exception):
-    """A criteria-type match has no usable `criteria` (the reference throws a TypeError)."""
+    """A criteria-type match has no usable `criteria` (the reference throws a TypeError).
+
+    args: the match type; `thrown`: V8's text for the first criteria field the reference reads.
+    """
+
+    def __init__(self, match_type: str, criteria: Any) -> None:
+        super().__init__(match_type)
+        field = _FIRST_FIELD.get(match_type, "action")
+        holder = "null" if criteria is None else "undefined"
+        self.thrown = f"Cannot read properties of {holder} (reading '{field}')"
+
+
+# The criteria field generateMatchKey reads first, per match type ("action" for the others).
+_FIRST_FIELD = {
+    "custom_event": "custom_event_type",
+    "screen_view": "screen_name",
+    "application_state_transition": "application_transition_type",
+}
 
 
 def prop(obj: Any, name: str) -> Any:
@@ -65,7 +82,7 @@ def point_match_key(match: dict) -> str:
         return DEAD_KEY
     criteria = match.get("criteria", MISSING)
     if criteria is MISSING or criteria is None:
-        raise MissingCriteria(match_type)
+        raise MissingCriteria(match_type, criteria)
     if match_type == "custom_event":
         return (
             "custom_event:" + _s(prop(criteria, "custom_event_type")) + ":" + _s(prop(criteria, "event_name"))

@@ -22,6 +22,7 @@ from .jsvalue import (
     clean,
     inherited_member,
     is_array_index,
+    js_string,
 )
 from .matching import event_match_key, synthesize_match, unplanned_key
 from .schema.collect import collect_errors
@@ -52,7 +53,7 @@ INVALID_UA_SCHEMA_RESULT = (
 
 # The error line for a RecursionError: every walk over the batch is iterative or bounded, so this is
 # a last resort that keeps a run going (and tells why) should some path still recurse.
-RECURSION_MESSAGE = "Maximum call stack size exceeded (dpv: RecursionError)"
+RECURSION_MESSAGE = "Maximum call stack size exceeded"  # V8's text: where Python's stack ran out too
 RECURSION_ERROR_LINE = b'{"error":"' + RECURSION_MESSAGE.encode() + b'"}'
 
 
@@ -231,7 +232,8 @@ def digin(element: Any, keys: list) -> Any:
             elif key in ARRAY_MEMBERS or key in INHERITED_FUNCTIONS:
                 element = JSFunction(key)
         elif t is str or t is int or t is float or t is bool or element is None or element is MISSING:
-            shown = "null" if element is None else "undefined" if element is MISSING else str(element)
+            # V8 names the value as String() writes it: `true`, `1`, `1e+21`, the string itself.
+            shown = "null" if element is None else "undefined" if element is MISSING else js_string(element)
             raise BatchFailure(f"Cannot use 'in' operator to search for '{key}' in {shown}")
     return element
 

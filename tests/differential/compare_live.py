@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import generate  # noqa: E402
 import harness  # noqa: E402
 
+import validator  # noqa: E402
+
 
 def main(argv: list | None = None) -> int:
     ap = argparse.ArgumentParser(description="differential run against the reference validator")
@@ -109,7 +111,9 @@ def main(argv: list | None = None) -> int:
     if kinds:
         print(f"\ncases with differences kept in {args.keep}")
 
-    refused = confirmed = 0
+    # Plans the reference fails on: by default the batches reaching the broken point fail with the
+    # reference's own error text (byte for byte), and --strict-plan refuses the plan.
+    refused = confirmed = plan_lines = plan_identical = 0
     for index in range(args.plan_errors):
         case = generate.generate_plan_error_case(args.seed, index)
         plan_file, batches_file = harness.write_case(
@@ -120,14 +124,26 @@ def main(argv: list | None = None) -> int:
             print(f"plan-error case {args.seed}/{index}: the reference did not refuse it (generator bug)")
             continue
         confirmed += 1
-        result = harness.engine_lines(str(plan_file), case["lines"], args.kernel, compat)
-        if isinstance(result, list):
-            print(f"plan-error case {args.seed}/{index}: load_plan accepted a refused plan ({plan_file})")
-        else:
+        ours = harness.engine_lines(str(plan_file), case["lines"], args.kernel, compat)
+        if not isinstance(ours, list):
+            ours = [b'{"error":"PlanError"}'] * len(theirs)
+        for n, (a, b) in enumerate(zip(ours, theirs)):
+            plan_lines += 1
+            if harness.same(a, b):
+                plan_identical += 1
+            else:
+                print(f"plan-error case {args.seed}/{index} line {n + 1}:\n ours:   {a!r}\n theirs: {b!r}")
+        try:
+            validator.load_plan(str(plan_file), compat=compat, kernel=args.kernel, strict_plan=True)
+            print(f"plan-error case {args.seed}/{index}: --strict-plan accepted it ({plan_file})")
+        except validator.PlanError:
             refused += 1
     if args.plan_errors:
-        print(f"\nplan-error stream: {refused}/{confirmed} refused with PlanError")
-    return 1 if kinds or refused != confirmed else 0
+        print(
+            f"\nplan-error stream: {plan_identical}/{plan_lines} lines identical, "
+            f"{refused}/{confirmed} refused with --strict-plan"
+        )
+    return 1 if kinds or refused != confirmed or plan_identical != plan_lines else 0
 
 
 if __name__ == "__main__":

@@ -23,12 +23,16 @@ DETAILED_FORMATS = frozenset({"summary", "json", "junit", "github", "sarif"})
 def make_reporter(name: str, out: IO[bytes], tally: Tally, **options: Any) -> Any:
     """The reporter for format `name`, writing to the binary stream `out`.
 
-    options: `with_source` (results), `fail_on` (junit, github, sarif, gitlab: the validation_error_types
-    that fail the run, None for all; errors of other types are shown as warnings), `style` (summary: a
-    Style for colour).
+    options: `with_source` and `error_source` (results), `fail_on` (junit, github, sarif, gitlab: the
+    validation_error_types that fail the run, None for all; errors of other types are shown as
+    warnings), `style` (summary: a Style for colour).
     """
     if name == "results":
-        return ResultsReporter(out, with_source=bool(options.get("with_source")))
+        return ResultsReporter(
+            out,
+            with_source=bool(options.get("with_source")),
+            error_source=bool(options.get("error_source", True)),
+        )
     if name == "summary":
         return SummaryReporter(out, tally, style=options.get("style") or PLAIN)
     if name == "json":

@@ -9,11 +9,12 @@ from .outcome import Block, Outcome
 
 
 class ResultsReporter:
-    """Writes each result line as the engine produced it; error lines always carry their source."""
+    """Writes each result line as the engine produced it; error lines carry their source unless told not."""
 
-    def __init__(self, out: IO[bytes], with_source: bool = False) -> None:
+    def __init__(self, out: IO[bytes], with_source: bool = False, error_source: bool = True) -> None:
         self.out = out
         self.with_source = with_source
+        self.error_source = error_source  # False: error lines exactly as the reference writes them
         self.takes_blocks = not with_source  # with sources, each line needs its own Outcome
 
     def add(self, outcome: Outcome) -> None:
@@ -22,6 +23,9 @@ class ResultsReporter:
     def add_block(self, block: Block) -> None:
         results = block.results
         if not results:
+            return
+        if not self.error_source:
+            self.out.write(b"\n".join(results) + b"\n")
             return
         failed = [(ordinal, outcome) for ordinal, outcome in block.others if outcome.failed]
         if failed:
@@ -32,7 +36,7 @@ class ResultsReporter:
 
     def _line(self, outcome: Outcome) -> bytes:
         line = outcome.result
-        if self.with_source or outcome.failed:
+        if self.with_source or (outcome.failed and self.error_source):
             # quote: a file name that is not UTF-8 holds lone surrogates (os.fsdecode), which orjson refuses
             source = '{"file":' + quote(outcome.source) + ',"line":' + str(outcome.line) + "}"
             line = line[:-1] + b',"source":' + source.encode() + b"}"

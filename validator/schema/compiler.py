@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any, Callable, Optional
-from urllib.parse import unquote, urldefrag, urljoin
+from urllib.parse import quote, unquote, urldefrag, urljoin
 
 from ..jsvalue import format_number, js_keys, to_double
 from . import messages
@@ -55,6 +55,8 @@ Problem = tuple  # (json pointer, message)
 # any cycle. That fails the data point like any schema ajv cannot compile.
 REF_HOPS_LIMIT = 2750
 REF_OVERFLOW = "Maximum call stack size exceeded (a $ref cycle, or a chain of more than 2,750 $refs)"
+STACK_OVERFLOW = "Maximum call stack size exceeded"  # what the reference throws there
+_URI_COMPONENT_SAFE = "-_.!~*'()"  # what encodeURIComponent leaves as it is
 # Pointer segments after which ajv does not look for `$id`/`$ref` (resolve.js PREVENT_SCOPE_CHANGE).
 _NO_SCOPE_CHANGE = frozenset({"properties", "patternProperties", "enum", "dependencies", "definitions"})
 
@@ -86,6 +88,12 @@ class SchemaCompiler:
         self.regex_timeout = regex_timeout  # CPU seconds per value for regexes not proven linear
         self.pointer = pointer  # where the root sits in the plan, for error messages
         self.problems: list = []
+        # The message ajv throws for the first problem in its code-generation order (which the
+        # compiling follows): a batch that reaches this schema fails with exactly this text.
+        self.thrown: Optional[str] = None
+        # Where ajv's errSchemaPath starts for the schema being compiled: "#" at the root, the $ref
+        # text inside an inlined $ref target, "#" again inside a target compiled on its own.
+        self._err_root: tuple = ("#", pointer)
         self._memo: dict = {}  # id(schema object) -> Node
         self._keep: list = []  # keeps memo keys' objects alive
         self._docs: dict = {}  # absolute URI without fragment -> (schema object, its pointer)
@@ -95,30 +103,36 @@ class SchemaCompiler:
     def compile(self) -> Optional[Node]:
         """Return the root Node, or None when there are problems (see `self.problems`)."""
         root = self.root
-        if type(root) is not dict and type(root) is not bool:
-            self.problems.append((self.pointer, "schema should be object or boolean"))
+        if type(root) is not dict and type(root) is not bool and type(root) is not list:
+            self._problem(self.pointer, "schema should be object or boolean")
             return None
         if type(root) is dict and "$schema" in root:
             declared = root["$schema"]
-            base, _ = urldefrag(declared) if type(declared) is str else ("", "")
-            if base not in META_SCHEMA_URIS:
-                self.problems.append(
-                    (
-                        self.pointer + "/$schema",
-                        f'no schema with key or ref "{declared}" (ajv 6 knows draft-07 only)',
-                    )
+            if type(declared) is not str:
+                self._problem(self.pointer + "/$schema", "$schema must be a string")
+                return None
+            if declared and urldefrag(declared)[0] not in META_SCHEMA_URIS:  # "": ajv's default
+                self._problem(
+                    self.pointer + "/$schema",
+                    f'no schema with key or ref "{declared}" (ajv 6 knows draft-07 only)',
+                    f'no schema with key or ref "{declared}"',
                 )
                 return None
-        if self._meta and not surely_valid(root):
+        if self._meta and (type(root) is list or not surely_valid(root)):
             from .collect import collect_errors  # local: collect imports nodes, not the compiler
 
             errors = collect_errors(meta_schema_node(), root)
             if errors:
+                # ajv throws once, its errorsText of every meta-schema error: "data<path> <message>".
+                self.thrown = "schema is invalid: " + ", ".join(
+                    f"data{error.pointer()} {error.message}" for error in errors
+                )
                 for error in errors:
-                    self.problems.append(
-                        (self.pointer + error.pointer(), "schema is invalid: " + error.describe())
-                    )
+                    self._problem(self.pointer + error.pointer(), "schema is invalid: " + error.describe())
                 return None
+        if type(root) is list:
+            self._problem(self.pointer, "schema should be object or boolean")
+            return None
         root_id = root.get("$id") if type(root) is dict else None
         base = urldefrag(root_id)[0] if type(root_id) is str else ""
         self._docs[base] = (root, self.pointer)
@@ -127,6 +141,21 @@ class SchemaCompiler:
         self._collect_ids(root, base, self.pointer)
         node = self._node(root, self.pointer, base)
         return None if self.problems else node
+
+    def _problem(self, pointer: str, message: str, thrown: Optional[str] = None) -> None:
+        """A problem at plan `pointer`; `thrown`: ajv's own text for it when it differs from `message`."""
+        self.problems.append((pointer, message))
+        if self.thrown is None:
+            self.thrown = message if thrown is None else thrown
+
+    def _err_schema_path(self, pointer: str) -> str:
+        """ajv's errSchemaPath of the schema at plan `pointer`: URI-fragment segments from its start."""
+        start, start_pointer = self._err_root
+        segments = pointer[len(start_pointer) :].split("/")[1:]
+        try:
+            return start + "".join("/" + quote(segment, safe=_URI_COMPONENT_SAFE) for segment in segments)
+        except UnicodeEncodeError:  # a lone surrogate: encodeURIComponent throws "URI malformed"
+            return "URI malformed"
 
     # -- $id / $ref ---------------------------------------------------------------------------
 
@@ -249,18 +278,26 @@ class SchemaCompiler:
         try:
             resolved = self._resolve(ref, base, pointer) if type(ref) is str else None
         except _RefOverflow:
-            self.problems.append((pointer + "/$ref", REF_OVERFLOW))
+            self._problem(pointer + "/$ref", REF_OVERFLOW, STACK_OVERFLOW)
             return
         if resolved is None:
-            self.problems.append((pointer + "/$ref", f"can't resolve reference {ref} from id #"))
+            message = f"can't resolve reference {ref} from id {base}#"
+            self._problem(pointer + "/$ref", message)
             return
         target, target_pointer, target_base = resolved
         if type(target) is not dict and type(target) is not bool:
-            self.problems.append((pointer + "/$ref", f"reference {ref} does not point to a schema"))
+            self._problem(pointer + "/$ref", f"reference {ref} does not point to a schema")
             return
-        node.ref = self._node(target, target_pointer, target_base)
+        # ajv inlines a target without any $ref (its errSchemaPath then starts at the $ref text) and
+        # compiles any other on its own (starting again at "#").
+        outer = self._err_root
+        self._err_root = (ref if _has_no_ref(target) else "#", target_pointer)
+        try:
+            node.ref = self._node(target, target_pointer, target_base)
+        finally:
+            self._err_root = outer
         if node.ref is node:  # `{"$ref": "#"}` at the root: ajv recurses forever on any value
-            self.problems.append((pointer + "/$ref", REF_OVERFLOW))
+            self._problem(pointer + "/$ref", REF_OVERFLOW, STACK_OVERFLOW)
 
     @staticmethod
     def _compile_type(node: Node, schema: dict) -> None:
@@ -315,14 +352,16 @@ class SchemaCompiler:
             try:
                 node.pattern = compile_js_regex(schema["pattern"], timeout=self.regex_timeout)
             except JSRegexError as exc:
-                self.problems.append(
-                    (pointer + "/pattern", f"pattern is not a valid ECMAScript regex: {exc}")
-                )
+                self._problem(pointer + "/pattern", f"pattern is not a valid ECMAScript regex: {exc}")
         if "format" in schema:
             name = schema["format"]
             check = FORMATS.get(name)
             if check is None:
-                self.problems.append((pointer + "/format", f'unknown format "{name}" is used in schema'))
+                self._problem(
+                    pointer + "/format",
+                    f'unknown format "{name}" is used in schema',
+                    f'unknown format "{name}" is used in schema at path "{self._err_schema_path(pointer)}"',
+                )
             node.format_name = name
             if check is not None:
                 node.format_checker = format_checker(name, self.regex_timeout)
@@ -377,6 +416,13 @@ class SchemaCompiler:
         if not any(k in schema for k in ("properties", "additionalProperties", "patternProperties")):
             return
         node.properties_rule = True
+        # ajv's code for additionalProperties comes first, then properties, then patternProperties:
+        # compiled in that order, the first problem is the one ajv throws.
+        extra = schema.get("additionalProperties")
+        if extra is False:
+            node.additional_false = True
+        elif type(extra) is dict and extra:
+            node.additional_schema = self._child(extra, pointer + "/additionalProperties", base)
         required_set = set(required)
         compiled = []
         for name in js_keys(properties):
@@ -394,18 +440,11 @@ class SchemaCompiler:
                 try:
                     regex = compile_js_regex(source, timeout=self.regex_timeout)
                 except JSRegexError as exc:
-                    self.problems.append(
-                        (f"{pointer}/patternProperties", f"invalid pattern {source!r}: {exc}")
-                    )
+                    self._problem(f"{pointer}/patternProperties", f"invalid pattern {source!r}: {exc}")
                     continue
                 sub_pointer = f"{pointer}/patternProperties/{escape_pointer(source)}"
                 compiled_patterns.append((regex, self._nonempty(patterns[source], sub_pointer, base)))
             node.pattern_props = tuple(compiled_patterns)
-        extra = schema.get("additionalProperties")
-        if extra is False:
-            node.additional_false = True
-        elif type(extra) is dict and extra:
-            node.additional_schema = self._child(extra, pointer + "/additionalProperties", base)
 
     def _compile_dependencies(self, node: Node, schema: dict, pointer: str, base: str) -> None:
         dependencies = schema.get("dependencies")
@@ -414,11 +453,9 @@ class SchemaCompiler:
         if "__proto__" in dependencies:
             # ajv copies dependencies into a plain object, where this key swaps the prototype: the
             # reference then throws ("$deps.join is not a function") or checks other properties.
-            self.problems.append(
-                (
-                    pointer + "/dependencies/__proto__",
-                    "a dependencies key named __proto__ cannot be compiled by ajv",
-                )
+            self._problem(
+                pointer + "/dependencies/__proto__",
+                "a dependencies key named __proto__ cannot be compiled by ajv",
             )
             return
         arrays, schemas = [], []
@@ -450,12 +487,14 @@ class SchemaCompiler:
             branches = [self._nonempty(s, f"{pointer}/allOf/{i}", base) for i, s in enumerate(all_of)]
             node.all_of = [b for b in branches if b is not None] or None
         if "if" in schema:
+            # ajv compiles `if` only next to a non-empty `then` or `else`, and before them.
             then_schema, else_schema = schema.get("then"), schema.get("else")
-            then_node = self._nonempty(then_schema, pointer + "/then", base) if "then" in schema else None
-            else_node = self._nonempty(else_schema, pointer + "/else", base) if "else" in schema else None
-            if then_node is not None or else_node is not None:
+            then_present = "then" in schema and has_rules(then_schema)
+            else_present = "else" in schema and has_rules(else_schema)
+            if then_present or else_present:
                 node.if_ = self._child(schema["if"], pointer + "/if", base)
-                node.then, node.else_ = then_node, else_node
+                node.then = self._nonempty(then_schema, pointer + "/then", base) if then_present else None
+                node.else_ = self._nonempty(else_schema, pointer + "/else", base) if else_present else None
 
 
 _META_DOCUMENT: Any = None
@@ -485,13 +524,29 @@ def meta_schema_node() -> Node:
 def compile_schema(
     schema: Any, pointer: str, *, check: bool = True, regex_timeout: float = MATCH_TIMEOUT
 ) -> tuple:
-    """Compile `schema` found at plan pointer `pointer`; return (Node or None, problems).
+    """Compile `schema` found at plan pointer `pointer`; return (Node or None, problems, thrown).
 
+    problems: (plan pointer, message) for each; thrown: the text ajv throws on the first of them
+    (the reference's error for a batch that reaches this schema), None when there are none.
     regex_timeout: CPU seconds a pattern or format not proven linear may run on one value.
     """
     compiler = SchemaCompiler(schema, pointer, check, regex_timeout)
     node = compiler.compile()
-    return node, compiler.problems
+    return node, compiler.problems, compiler.thrown
+
+
+def _has_no_ref(schema: Any) -> bool:
+    """ajv's checkNoRef: no `$ref` key anywhere inside (keywords and plain values alike)."""
+    stack = [schema]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            if "$ref" in item:
+                return False
+            stack.extend(value for value in item.values() if type(value) is dict or type(value) is list)
+        elif type(item) is list:
+            stack.extend(value for value in item if type(value) is dict or type(value) is list)
+    return True
 
 
 def limit_text(value: Any) -> str:
