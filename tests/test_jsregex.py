@@ -62,6 +62,10 @@ SEMANTICS = [
     ("(?<=a+)b", "aab", True),  # variable-length lookbehind
     ("\\u{2}", "uu", True),
     ("\\x4", "x4", True),
+    ("\\B", "", True),  # no word character on either side of position 0 (Python's \B never matches "")
+    ("^\\B$", "", True),
+    ("\\B", "a", False),
+    ("a\\B", "ab", True),
 ]
 
 

@@ -375,7 +375,9 @@ class _Parser:
             return
         if char == "\\" and self.peek(1) in ("b", "B"):
             self.pos += 2
-            frame.add("\\b" if self.text[self.pos - 1] == "b" else "\\B", ("assert", "b"))
+            # Python's \B never matches an empty string; JavaScript's does (no word character on
+            # either side of position 0).
+            frame.add("\\b" if self.text[self.pos - 1] == "b" else "(?:\\B|\\A\\Z)", ("assert", "b"))
             return
         start = self.pos
         atom, tree = self.atom()
