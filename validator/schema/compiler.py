@@ -133,6 +133,14 @@ class SchemaCompiler:
         if type(root) is list:
             self._problem(self.pointer, "schema should be object or boolean")
             return None
+        unencodable = _unencodable_key(root)
+        if unencodable is not None:
+            self._problem(
+                self.pointer + unencodable,
+                "ajv cannot compile a schema with a key holding a lone surrogate (it URI-encodes it)",
+                "URI malformed",
+            )
+            return None
         root_id = root.get("$id") if type(root) is dict else None
         base = urldefrag(root_id)[0] if type(root_id) is str else ""
         self._docs[base] = (root, self.pointer)
@@ -533,6 +541,49 @@ def compile_schema(
     compiler = SchemaCompiler(schema, pointer, check, regex_timeout)
     node = compiler.compile()
     return node, compiler.problems, compiler.thrown
+
+
+# json-schema-traverse, which ajv runs over every schema it adds (resolve.ids, with allKeys): the
+# keywords whose members are schemas by name, by index, and those it never enters.
+_TRAVERSE_MAPS = frozenset({"definitions", "properties", "patternProperties", "dependencies"})
+_TRAVERSE_LISTS = frozenset({"items", "allOf", "anyOf", "oneOf"})
+_TRAVERSE_SKIP = frozenset(
+    {
+        "default", "enum", "const", "required", "maxLength", "minLength", "pattern", "format", "maximum",
+        "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf", "maxItems", "minItems",
+        "uniqueItems", "maxProperties", "minProperties",
+    }
+)  # fmt: skip
+
+
+def _unencodable_key(root: Any) -> Optional[str]:
+    """The pointer (from the root) of a schema whose key ajv cannot URI-encode, or None.
+
+    ajv's resolve.ids walks the schema as json-schema-traverse does and URI-encodes the key of every
+    object schema found by name (under the four map keywords); encodeURIComponent throws "URI
+    malformed" on a lone surrogate. This runs after the meta-schema check and before compiling.
+    """
+    stack = [(root, "")]
+    while stack:
+        schema, pointer = stack.pop()
+        if type(schema) is not dict:
+            continue
+        for key, value in schema.items():
+            where = f"{pointer}/{escape_pointer(key)}"
+            if type(value) is list:
+                if key in _TRAVERSE_LISTS:
+                    stack.extend((item, f"{where}/{i}") for i, item in enumerate(value))
+            elif key in _TRAVERSE_MAPS:
+                if type(value) is dict:
+                    for name, member in value.items():
+                        if type(member) is not dict:
+                            continue
+                        if any("\ud800" <= char <= "\udfff" for char in name):
+                            return f"{where}/{escape_pointer(name)}"
+                        stack.append((member, f"{where}/{escape_pointer(name)}"))
+            elif key not in _TRAVERSE_SKIP:
+                stack.append((value, where))
+    return None
 
 
 def _has_no_ref(schema: Any) -> bool:
