@@ -91,9 +91,9 @@ class SchemaCompiler:
         # The message ajv throws for the first problem in its code-generation order (which the
         # compiling follows): a batch that reaches this schema fails with exactly this text.
         self.thrown: Optional[str] = None
-        # Where ajv's errSchemaPath starts for the schema being compiled: "#" at the root, the $ref
-        # text inside an inlined $ref target, "#" again inside a target compiled on its own.
-        self._err_root: tuple = ("#", pointer)
+        # Where ajv's errSchemaPath starts for the schema being compiled: (None, root pointer) at the
+        # root, ($ref text, target, target pointer) inside a $ref target (see _err_schema_path).
+        self._err_root: tuple = (None, None, pointer)
         self._memo: dict = {}  # id(schema object) -> Node
         self._keep: list = []  # keeps memo keys' objects alive
         self._docs: dict = {}  # absolute URI without fragment -> (schema object, its pointer)
@@ -157,13 +157,16 @@ class SchemaCompiler:
             self.thrown = message if thrown is None else thrown
 
     def _err_schema_path(self, pointer: str) -> str:
-        """ajv's errSchemaPath of the schema at plan `pointer`: URI-fragment segments from its start."""
-        start, start_pointer = self._err_root
+        """ajv's errSchemaPath of the schema at plan `pointer`: URI-fragment segments from its start.
+
+        That start is "#" at the root and inside a $ref target ajv compiles on its own, and the $ref
+        text inside a target it inlines (one without any $ref). No segment holds a lone surrogate:
+        compile() refused those keys first, as ajv does.
+        """
+        ref, target, start_pointer = self._err_root
+        start = ref if ref is not None and _has_no_ref(target) else "#"
         segments = pointer[len(start_pointer) :].split("/")[1:]
-        try:
-            return start + "".join("/" + quote(segment, safe=_URI_COMPONENT_SAFE) for segment in segments)
-        except UnicodeEncodeError:  # a lone surrogate: encodeURIComponent throws "URI malformed"
-            return "URI malformed"
+        return start + "".join("/" + quote(segment, safe=_URI_COMPONENT_SAFE) for segment in segments)
 
     # -- $id / $ref ---------------------------------------------------------------------------
 
@@ -296,10 +299,8 @@ class SchemaCompiler:
         if type(target) is not dict and type(target) is not bool:
             self._problem(pointer + "/$ref", f"reference {ref} does not point to a schema")
             return
-        # ajv inlines a target without any $ref (its errSchemaPath then starts at the $ref text) and
-        # compiles any other on its own (starting again at "#").
         outer = self._err_root
-        self._err_root = (ref if _has_no_ref(target) else "#", target_pointer)
+        self._err_root = (ref, target, target_pointer)
         try:
             node.ref = self._node(target, target_pointer, target_base)
         finally:
@@ -561,29 +562,39 @@ def _unencodable_key(root: Any) -> Optional[str]:
 
     ajv's resolve.ids walks the schema as json-schema-traverse does and URI-encodes the key of every
     object schema found by name (under the four map keywords); encodeURIComponent throws "URI
-    malformed" on a lone surrogate. This runs after the meta-schema check and before compiling.
+    malformed" on a lone surrogate. This runs after the meta-schema check and before compiling, on
+    every schema: the walk keeps each schema's path as a linked (segment, parent) pair and writes
+    the pointer only for the rare key it reports.
     """
-    stack = [(root, "")]
+    stack: list = [(root, None)]
     while stack:
-        schema, pointer = stack.pop()
+        schema, path = stack.pop()
         if type(schema) is not dict:
             continue
         for key, value in schema.items():
-            where = f"{pointer}/{escape_pointer(key)}"
             if type(value) is list:
                 if key in _TRAVERSE_LISTS:
-                    stack.extend((item, f"{where}/{i}") for i, item in enumerate(value))
+                    stack.extend((item, (str(i), (key, path))) for i, item in enumerate(value))
             elif key in _TRAVERSE_MAPS:
                 if type(value) is dict:
                     for name, member in value.items():
                         if type(member) is not dict:
                             continue
-                        if any("\ud800" <= char <= "\udfff" for char in name):
-                            return f"{where}/{escape_pointer(name)}"
-                        stack.append((member, f"{where}/{escape_pointer(name)}"))
+                        if not name.isascii() and any("\ud800" <= char <= "\udfff" for char in name):
+                            return _pointer((name, (key, path)))
+                        stack.append((member, (name, (key, path))))
             elif key not in _TRAVERSE_SKIP:
-                stack.append((value, where))
+                stack.append((value, (key, path)))
     return None
+
+
+def _pointer(path: Any) -> str:
+    """The JSON pointer of a linked (segment, parent) path."""
+    segments = []
+    while path is not None:
+        segment, path = path
+        segments.append("/" + escape_pointer(segment))
+    return "".join(reversed(segments))
 
 
 def _has_no_ref(schema: Any) -> bool:
